@@ -1,0 +1,143 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Serving.Grpc.Internal;
+
+namespace Serving.Grpc;
+
+/// <summary>ASP.NET Core wiring: <c>services.AddGrpcServer()</c>, <c>app.MapGrpcService(definition)</c>, <c>kestrel.ListenGrpc(...)</c>.</summary>
+public static class GrpcServerExtensions
+{
+    /// <summary>Registers the gRPC server runtime and its options.</summary>
+    public static IServiceCollection AddGrpcServer(this IServiceCollection services, Action<GrpcServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddRouting();
+        services.AddOptions<GrpcServerOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<GrpcServerRuntime>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps every method of <paramref name="definition"/> to its <c>/service/method</c> path, and
+    /// (once per application) a fallback that answers gRPC requests for unknown methods with
+    /// UNIMPLEMENTED. Non-gRPC requests to unknown paths are left to the rest of the app (404).
+    /// </summary>
+    public static IEndpointConventionBuilder MapGrpcService(this IEndpointRouteBuilder endpoints, ServiceDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(definition);
+        var runtime = endpoints.ServiceProvider.GetService<GrpcServerRuntime>()
+            ?? throw new InvalidOperationException("Call services.AddGrpcServer() before MapGrpcService.");
+
+        var builders = new List<IEndpointConventionBuilder>();
+        foreach (var method in definition.Methods)
+        {
+            var handler = method;
+            builders.Add(endpoints.Map(handler.Path, http => handler.HandleAsync(http, runtime)).WithDisplayName("gRPC " + handler.Path));
+        }
+
+        if (!runtime.UnimplementedMapped)
+        {
+            runtime.UnimplementedMapped = true;
+            var pattern = RoutePatternFactory.Parse(
+                "{**grpcPath}",
+                defaults: null,
+                parameterPolicies: new RouteValueDictionary { ["grpcPath"] = new GrpcRequestConstraint() });
+            var fallback = endpoints.Map(pattern, http => HandleUnknownMethodAsync(http, runtime)).WithDisplayName("gRPC unimplemented");
+            fallback.Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
+            builders.Add(fallback);
+        }
+
+        return new CompositeConventionBuilder(builders);
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="endpoint"/> for gRPC: HTTP/2 with TLS when
+    /// <paramref name="certificate"/> is given (ALPN "h2"; HTTP/1.1 also offered for tooling),
+    /// otherwise cleartext HTTP/2 with prior knowledge (h2c), meant for loopback and trusted networks.
+    /// </summary>
+    public static void ListenGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint, X509Certificate2? certificate = null)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        kestrel.Listen(endpoint, listen =>
+        {
+            if (certificate is null)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+            }
+            else
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificate);
+            }
+        });
+    }
+
+    /// <summary>As <see cref="ListenGrpc(KestrelServerOptions, IPEndPoint, X509Certificate2?)"/>, with the certificate (if any) named by <paramref name="options"/>.</summary>
+    public static void ListenGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint, GrpcServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        kestrel.ListenGrpc(endpoint, options.CertificatePath is null ? null : LoadCertificate(options.CertificatePath, options.CertificatePassword));
+    }
+
+    /// <summary>Loads a PKCS#12 (.pfx/.p12) certificate with its private key.</summary>
+    public static X509Certificate2 LoadCertificate(string path, string? password) =>
+        X509CertificateLoader.LoadPkcs12FromFile(path, password);
+
+    private static Task HandleUnknownMethodAsync(HttpContext http, GrpcServerRuntime runtime)
+    {
+        if (!ServerMethodHandler.ValidateRequest(http, runtime))
+        {
+            return Task.CompletedTask;
+        }
+
+        var path = http.Request.Path.Value ?? string.Empty;
+        ServerLog.UnknownMethod(runtime.Logger, path);
+
+        // Trailers-only response: HTTP 200 whose headers carry the status (PROTOCOL-HTTP2.md).
+        var response = http.Response;
+        response.ContentType = GrpcProtocol.ContentType;
+        response.Headers[GrpcProtocol.StatusHeader] = GrpcProtocol.StatusValue(StatusCode.Unimplemented);
+        response.Headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode($"Method {path} is unimplemented.");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Matches only requests whose content type is gRPC, so the fallback never hides ordinary 404s.</summary>
+    private sealed class GrpcRequestConstraint : IRouteConstraint
+    {
+        public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
+            httpContext is not null && GrpcProtocol.IsAnyGrpcContentType(httpContext.Request.ContentType);
+    }
+
+    private sealed class CompositeConventionBuilder(List<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Add(convention);
+            }
+        }
+
+        public void Finally(Action<EndpointBuilder> finallyConvention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Finally(finallyConvention);
+            }
+        }
+    }
+}
