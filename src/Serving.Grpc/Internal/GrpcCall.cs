@@ -339,12 +339,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         }
         catch (Exception ex) when (ex is not RpcException)
         {
-            if (_status is not null)
-            {
-                throw CompletedException();
-            }
-
-            throw Fail(ex);
+            throw await WriteFailureAsync(ex).ConfigureAwait(false);
         }
         finally
         {
@@ -352,7 +347,32 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         }
     }
 
-    private Status DeadlineStatus() => new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+    /// <summary>
+    /// A failed write usually means the server ended the call (e.g. RESOURCE_EXHAUSTED for a
+    /// message it refused) and reset our request stream. The server's status is the useful answer,
+    /// so wait for the response headers (which carry a trailers-only status) before falling back
+    /// to a local error.
+    /// </summary>
+    private async Task<RpcException> WriteFailureAsync(Exception exception)
+    {
+        if (_status is null && _responseTask is not null && Volatile.Read(ref _cancelReason) == ReasonNone)
+        {
+            try
+            {
+                await _responseTask.ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // The response failed too; its status (set by Fail) is used below.
+            }
+        }
+
+        return _status is not null ? CompletedException() : Fail(exception);
+    }
+
+    private static readonly Status CancelledStatus = new(StatusCode.Cancelled, "Call canceled by the client.");
+
+    private static Status DeadlineStatus() => new(StatusCode.DeadlineExceeded, "Deadline Exceeded");
 
     /// <summary>Records the status for a local failure (or our own cancellation), stops the HTTP request, and returns the exception to throw.</summary>
     private RpcException Fail(Exception exception)
@@ -366,7 +386,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         }
         else if (reason == ReasonCancelled)
         {
-            status = new Status(StatusCode.Cancelled, "Call canceled by the client.");
+            status = CancelledStatus;
         }
         else
         {
@@ -392,6 +412,21 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
     private void SetStatus(Status status, Metadata trailers)
     {
+        // Once our deadline or the caller's cancellation fired, any failure that follows is that
+        // failure (the server may answer CANCELLED to the reset it just saw, racing our own view).
+        if (status.StatusCode != StatusCode.OK)
+        {
+            var reason = Volatile.Read(ref _cancelReason);
+            if (reason == ReasonDeadline)
+            {
+                status = DeadlineStatus();
+            }
+            else if (reason == ReasonCancelled)
+            {
+                status = CancelledStatus;
+            }
+        }
+
         lock (_lock)
         {
             if (_status is null)
@@ -449,7 +484,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         if (_status is null)
         {
             Cancel(ReasonCancelled);
-            SetStatus(new Status(StatusCode.Cancelled, "Call canceled by the client."), Metadata.Empty);
+            SetStatus(CancelledStatus, Metadata.Empty);
         }
 
         _deadlineTimer?.Dispose();

@@ -12,6 +12,11 @@ internal sealed class EchoService
     /// <summary>Completes when a waiting handler observed its cancellation token fire.</summary>
     public TaskCompletionSource CancellationObserved { get; private set; } = NewSignal();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _cancelledByText = new();
+
+    /// <summary>Completes once a waiting handler for a request with <paramref name="text"/> saw its call cancelled.</summary>
+    public Task WhenCancelledAsync(string text) => _cancelledByText.GetOrAdd(text, _ => NewSignal()).Task;
+
     /// <summary>What the server saw on the last call (copied: the context dies with its call).</summary>
     public CallRecord? LastCall { get; private set; }
 
@@ -105,6 +110,7 @@ internal sealed class EchoService
             }
 
             CancellationObserved.TrySetResult();
+            _cancelledByText.GetOrAdd(request.Text, _ => NewSignal()).TrySetResult();
             context.CancellationToken.ThrowIfCancellationRequested();
         }
 
