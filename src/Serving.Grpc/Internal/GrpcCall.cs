@@ -45,6 +45,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private StreamingRequestContent? _requestContent;
     private Status? _status;
     private Metadata? _trailers;
+    private HttpHeaders? _trailerSource;
 
     public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
     {
@@ -170,7 +171,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         var headers = request.Headers;
         headers.TryAddWithoutValidation(GrpcProtocol.TeHeader, "trailers");
         headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        headers.TryAddWithoutValidation(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.AcceptedEncodings);
         if (_timeout is { } timeout)
         {
             headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(timeout));
@@ -241,7 +241,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         if (message is null)
         {
             // An OK status without a message breaks the single-response contract.
-            throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize response message: the server sent none."), _trailers ?? Metadata.Empty);
+            throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize response message: the server sent none."), Trailers);
         }
 
         if (_status is null)
@@ -293,11 +293,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             throw Fail(ex);
         }
 
-        // End of stream: the trailers carry the status.
+        // End of stream: the trailers carry the status. Their metadata is built only if asked for.
         ReleaseReader();
         var trailers = response.TrailingHeaders;
         var status = ReadStatus(trailers) ?? new Status(StatusCode.Internal, "No grpc-status found on response.");
-        SetStatus(status, MetadataCodec.FromHeaders(trailers));
+        SetStatus(status, null, trailers);
         Cleanup();
         return status.StatusCode == StatusCode.OK ? null : throw CompletedException();
     }
@@ -405,12 +405,29 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         SetStatus(status, Metadata.Empty);
         Cleanup();
         var final = _status!.Value;
-        return exception is RpcException same && same.Status == final ? same : new RpcException(final, _trailers ?? Metadata.Empty, exception);
+        return exception is RpcException same && same.Status == final ? same : new RpcException(final, Trailers, exception);
     }
 
-    private RpcException CompletedException() => new(_status!.Value, _trailers ?? Metadata.Empty);
+    private RpcException CompletedException() => new(_status!.Value, Trailers);
 
-    private void SetStatus(Status status, Metadata trailers)
+    /// <summary>The trailers once the status is known (built lazily from the HTTP trailers: most callers never look).</summary>
+    private Metadata Trailers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_trailers is null && _trailerSource is not null)
+                {
+                    _trailers = MetadataCodec.FromHeaders(_trailerSource);
+                }
+
+                return _trailers ?? Metadata.Empty;
+            }
+        }
+    }
+
+    private void SetStatus(Status status, Metadata? trailers, HttpHeaders? trailerSource = null)
     {
         // Once our deadline or the caller's cancellation fired, any failure that follows is that
         // failure (the server may answer CANCELLED to the reset it just saw, racing our own view).
@@ -432,6 +449,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             if (_status is null)
             {
                 _trailers = trailers;
+                _trailerSource = trailerSource;
                 _status = status;
             }
         }
@@ -476,7 +494,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     public Status GetStatus() => _status ?? throw new InvalidOperationException("Unable to get the status because the call is not complete.");
 
     public Metadata GetTrailers() => _status is not null
-        ? _trailers ?? Metadata.Empty
+        ? Trailers
         : throw new InvalidOperationException("Unable to get the trailers because the call is not complete.");
 
     public void Dispose()

@@ -36,6 +36,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
     private Metadata? _responseTrailers;
     private Status _status = Status.DefaultSuccess;
     private string? _requestEncoding;
+    private bool _requestEnded;
 
     // Guarded by _lock.
     private CallState _state;
@@ -202,11 +203,20 @@ internal sealed class HttpServerCallContext : ServerCallContext
     public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
     {
+        if (_requestEnded)
+        {
+            return null;
+        }
+
         var reader = _http.Request.BodyReader;
         var maxSize = _runtime.Options.MaxReceiveMessageSize;
+
+        // Kestrel already fails reads when the client goes away; only a deadline needs a token here
+        // (registering one per read costs on the hot path).
+        var token = _deadlineCts?.Token ?? default;
         while (true)
         {
-            var result = await reader.ReadAsync(CancellationToken).ConfigureAwait(false);
+            var result = await reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
             bool found;
             bool compressed;
@@ -229,6 +239,9 @@ internal sealed class HttpServerCallContext : ServerCallContext
                 }
                 finally
                 {
+                    // END_STREAM usually arrives with the last message: remember it so the next
+                    // read (the unary "no second message" check) needs no round trip to the pipe.
+                    _requestEnded = result.IsCompleted && buffer.IsEmpty;
                     reader.AdvanceTo(buffer.Start);
                 }
             }

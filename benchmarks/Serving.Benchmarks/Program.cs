@@ -1,0 +1,19 @@
+namespace Serving.Benchmarks;
+
+/// <summary>Benchmarks (not tests): <c>dotnet run -c Release --project benchmarks/Serving.Benchmarks -- &lt;name&gt; [options]</c>.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var name = args.Length > 0 ? args[0] : string.Empty;
+        var rest = args.Length > 0 ? args[1..] : [];
+        switch (name)
+        {
+            case "grpc":
+                return await GrpcEchoBenchmark.RunAsync(rest);
+            default:
+                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc> [options]");
+                return 2;
+        }
+    }
+}
