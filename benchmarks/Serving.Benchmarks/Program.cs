@@ -11,8 +11,10 @@ internal static class Program
         {
             case "grpc":
                 return await GrpcEchoBenchmark.RunAsync(rest);
+            case "onnx":
+                return OnnxBenchmark.Run(rest);
             default:
-                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc> [options]");
+                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc|onnx> [options]");
                 return 2;
         }
     }

@@ -90,14 +90,14 @@ public sealed unsafe class InferenceSession : IDisposable
         int count = outputNames?.Count ?? Outputs.Count;
         var values = new nint[count];
         var names = new string[count];
-        var temporaryNames = new List<nint>();
+        List<nint>? temporaryNames = null;
         bool added = false;
         try
         {
             _session.DangerousAddRef(ref added);
             byte** outputNamePointers = outputNames is null
                 ? _session.OutputNames
-                : NamePointers(outputNames, _outputIndex, _session.OutputNames, temporaryNames);
+                : NamePointers(outputNames, _outputIndex, _session.OutputNames, ref temporaryNames);
             for (int i = 0; i < count; i++)
             {
                 names[i] = outputNames?[i] ?? Outputs[i].Name;
@@ -152,7 +152,7 @@ public sealed unsafe class InferenceSession : IDisposable
         var values = new nint[count];
         var pins = new MemoryHandle[count];
         var outputNames = new string[count];
-        var temporaryNames = new List<nint>();
+        List<nint>? temporaryNames = null;
         bool added = false;
         try
         {
@@ -169,7 +169,7 @@ public sealed unsafe class InferenceSession : IDisposable
                 values[i] = CreateTensorOverMemory(output, ref pins[i]);
             }
 
-            byte** names = NamePointers(outputNames, _outputIndex, _session.OutputNames, temporaryNames);
+            byte** names = NamePointers(outputNames, _outputIndex, _session.OutputNames, ref temporaryNames);
             try
             {
                 fixed (nint* outputValues = values)
@@ -211,7 +211,7 @@ public sealed unsafe class InferenceSession : IDisposable
         MemoryHandle[] pins = ArrayPool<MemoryHandle>.Shared.Rent(Math.Max(inputCount, 1));
         var inputValues = (nint*)NativeMemory.AllocZeroed((nuint)Math.Max(inputCount, 1), (nuint)sizeof(nint));
         var inputNames = (byte**)NativeMemory.AllocZeroed((nuint)Math.Max(inputCount, 1), (nuint)sizeof(byte*));
-        var temporaryNames = new List<nint>();
+        List<nint>? temporaryNames = null;
         RunOptionsHandle? runOptions = null;
         CancellationTokenRegistration registration = default;
         try
@@ -219,7 +219,7 @@ public sealed unsafe class InferenceSession : IDisposable
             for (int i = 0; i < inputCount; i++)
             {
                 NamedTensor input = inputs[i];
-                inputNames[i] = NamePointer(input.Name, _inputIndex, _session.InputNames, temporaryNames);
+                inputNames[i] = NamePointer(input.Name, _inputIndex, _session.InputNames, ref temporaryNames);
                 inputValues[i] = input.ElementType == TensorElementType.String
                     ? CreateStringTensor(input)
                     : CreateTensorOverMemory(input, ref pins[i]);
@@ -514,7 +514,7 @@ public sealed unsafe class InferenceSession : IDisposable
     /// The cached native name, or a temporary copy for a name the model lacks, so that ORT itself reports
     /// the unknown name in its own words.
     /// </summary>
-    private static byte* NamePointer(string name, Dictionary<string, int> index, byte** cached, List<nint> temporaries)
+    private static byte* NamePointer(string name, Dictionary<string, int> index, byte** cached, ref List<nint>? temporaries)
     {
         if (index.TryGetValue(name, out int i))
         {
@@ -522,23 +522,28 @@ public sealed unsafe class InferenceSession : IDisposable
         }
 
         byte* temporary = Utf8.Allocate(name);
-        temporaries.Add((nint)temporary);
+        (temporaries ??= []).Add((nint)temporary);
         return temporary;
     }
 
-    private static byte** NamePointers(IReadOnlyList<string> names, Dictionary<string, int> index, byte** cached, List<nint> temporaries)
+    private static byte** NamePointers(IReadOnlyList<string> names, Dictionary<string, int> index, byte** cached, ref List<nint>? temporaries)
     {
         var pointers = (byte**)NativeMemory.AllocZeroed((nuint)Math.Max(names.Count, 1), (nuint)sizeof(byte*));
         for (int i = 0; i < names.Count; i++)
         {
-            pointers[i] = NamePointer(names[i], index, cached, temporaries);
+            pointers[i] = NamePointer(names[i], index, cached, ref temporaries);
         }
 
         return pointers;
     }
 
-    private static void FreeAll(List<nint> temporaries)
+    private static void FreeAll(List<nint>? temporaries)
     {
+        if (temporaries is null)
+        {
+            return;
+        }
+
         foreach (nint p in temporaries)
         {
             Utf8.Free((byte*)p);
