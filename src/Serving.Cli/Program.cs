@@ -1,1 +1,9 @@
-return 0;
+using System.CommandLine;
+using Serving.Cli.Commands;
+
+var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for vision models.")
+{
+    OnnxCommands.Create(),
+    StandaloneCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
