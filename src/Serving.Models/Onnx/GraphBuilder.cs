@@ -23,7 +23,11 @@ public sealed class GraphBuilder
     /// <summary>The graph written so far (shared, not a copy).</summary>
     public GraphProto Graph => _graph;
 
-    /// <summary>A value name not used yet in this graph, derived from <paramref name="hint"/>.</summary>
+    /// <summary>
+    /// A value name not used yet in this graph, derived from <paramref name="hint"/>. The name is
+    /// registered when something defines it (an input, an initializer, a node output); the per-hint
+    /// counter keeps two calls from returning the same name in the meantime.
+    /// </summary>
     public string Fresh(string hint)
     {
         _counters.TryGetValue(hint, out var n);
@@ -36,7 +40,6 @@ public sealed class GraphBuilder
         while (_names.Contains(name));
 
         _counters[hint] = n;
-        _names.Add(name);
         return name;
     }
 
