@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Serving. Does all set-up itself (idempotent): the Debian packages the
-# interop tests need (python3-grpcio, python3-grpc-tools), ONNX Runtime 1.30 and the real face
-# models into the cache, the node reference implementation; then builds and runs the tests.
+# interop and metrics tests need (python3-grpcio, python3-grpc-tools, prometheus), ONNX Runtime
+# 1.30 and the real models into the cache, the node reference implementation; then builds and
+# runs the tests.
 #   ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Grpc]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
