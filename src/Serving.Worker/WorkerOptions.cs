@@ -1,0 +1,26 @@
+namespace Serving.Worker;
+
+/// <summary>The worker's settings (command line or configuration).</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>The model repository directory.</summary>
+    public string RepositoryPath { get; set; } = "";
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:&lt;id&gt;</c>.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Intra-op threads per session; 0 lets ONNX Runtime choose.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>How long a graceful stop may take to finish queued and in-flight requests.</summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often load reports are pushed.</summary>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The id load reports carry.</summary>
+    public string WorkerId { get; set; } = Environment.MachineName + ":" + Environment.ProcessId;
+
+    /// <summary>Load every model at start-up (off: models load only through RepositoryModelLoad).</summary>
+    public bool LoadAllAtStartup { get; set; } = true;
+}
