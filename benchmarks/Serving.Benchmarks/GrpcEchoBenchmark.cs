@@ -115,8 +115,8 @@ internal static class GrpcEchoBenchmark
         Console.WriteLine();
         Console.WriteLine($"Cost per call: server in a child process, {calls:N0} calls per mode, median of 3 alternating rounds.");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | mode | client CPU µs | server CPU µs | total CPU µs | client B | server B | total B |");
-        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| concurrency | mode | client CPU µs | server CPU µs | total CPU µs | client B | server B | total B | client / server thread-pool items |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var concurrency in concurrencies)
         {
             await client.Plain.RunCallsAsync(concurrency, Math.Max(calls / 4, 1000));
@@ -133,7 +133,7 @@ internal static class GrpcEchoBenchmark
             {
                 var c = Cost.Median(costs);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {concurrency} | {mode} | {c.ClientCpu:0.0} | {c.ServerCpu:0.0} | {c.ClientCpu + c.ServerCpu:0.0} | {c.ClientBytes:N0} | {c.ServerBytes:N0} | {c.ClientBytes + c.ServerBytes:N0} |"));
+                    $"| {concurrency} | {mode} | {c.ClientCpu:0.0} | {c.ServerCpu:0.0} | {c.ClientCpu + c.ServerCpu:0.0} | {c.ClientBytes:N0} | {c.ServerBytes:N0} | {c.ClientBytes + c.ServerBytes:N0} | {c.ClientHops:0.00} / {c.ServerHops:0.00} |"));
             }
         }
     }
@@ -149,7 +149,9 @@ internal static class GrpcEchoBenchmark
             (clientAfter.CpuTicks - clientBefore.CpuTicks) / 10.0 / calls,
             (serverAfter.CpuTicks - serverBefore.CpuTicks) / 10.0 / calls,
             (double)(clientAfter.Bytes - clientBefore.Bytes) / calls,
-            (double)(serverAfter.Bytes - serverBefore.Bytes) / calls);
+            (double)(serverAfter.Bytes - serverBefore.Bytes) / calls,
+            (double)(clientAfter.WorkItems - clientBefore.WorkItems) / calls,
+            (double)(serverAfter.WorkItems - serverBefore.WorkItems) / calls);
     }
 
     /// <summary>Child mode: serve, print the address, answer "stats" with allocated bytes and CPU ticks, exit on "quit" or EOF.</summary>
@@ -160,7 +162,7 @@ internal static class GrpcEchoBenchmark
         while (await Console.In.ReadLineAsync() is { } line && line != "quit")
         {
             var stats = Stats.Current();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATS {stats.Bytes} {stats.CpuTicks}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATS {stats.Bytes} {stats.CpuTicks} {stats.WorkItems}"));
         }
 
         return 0;
@@ -372,18 +374,19 @@ internal static class GrpcEchoBenchmark
         }
     }
 
-    private readonly record struct Stats(long Bytes, long CpuTicks)
+    /// <summary>Process-wide counters: allocated bytes, CPU time, thread-pool work items (each one a thread hop).</summary>
+    private readonly record struct Stats(long Bytes, long CpuTicks, long WorkItems)
     {
         public static Stats Current()
         {
             using var process = Process.GetCurrentProcess();
-            return new Stats(GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime.Ticks);
+            return new Stats(GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime.Ticks, ThreadPool.CompletedWorkItemCount);
         }
     }
 
     private readonly record struct Result(double Rps, double P50, double P99, double CpuMicros, double Bytes);
 
-    private readonly record struct Cost(double ClientCpu, double ServerCpu, double ClientBytes, double ServerBytes)
+    private readonly record struct Cost(double ClientCpu, double ServerCpu, double ClientBytes, double ServerBytes, double ClientHops, double ServerHops)
     {
         public static Cost Median(List<Cost> costs)
         {
@@ -393,7 +396,13 @@ internal static class GrpcEchoBenchmark
                 return sorted[sorted.Length / 2];
             }
 
-            return new Cost(Mid(costs.Select(c => c.ClientCpu)), Mid(costs.Select(c => c.ServerCpu)), Mid(costs.Select(c => c.ClientBytes)), Mid(costs.Select(c => c.ServerBytes)));
+            return new Cost(
+                Mid(costs.Select(c => c.ClientCpu)),
+                Mid(costs.Select(c => c.ServerCpu)),
+                Mid(costs.Select(c => c.ClientBytes)),
+                Mid(costs.Select(c => c.ServerBytes)),
+                Mid(costs.Select(c => c.ClientHops)),
+                Mid(costs.Select(c => c.ServerHops)));
         }
     }
 
@@ -432,7 +441,7 @@ internal static class GrpcEchoBenchmark
             await _process.StandardInput.WriteLineAsync("stats");
             await _process.StandardInput.FlushAsync();
             var parts = (await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The server process exited.")).Split(' ');
-            return new Stats(long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            return new Stats(long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture));
         }
 
         public void Dispose()

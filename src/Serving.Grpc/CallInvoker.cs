@@ -16,7 +16,7 @@ public sealed class CallInvoker
         where TResponse : class, IMessage<TResponse>
     {
         ArgumentNullException.ThrowIfNull(request);
-        var call = new GrpcCall<TRequest, TResponse>(_channel, method, options);
+        var call = new GrpcCall<TRequest, TResponse>(_channel, method, options, unary: true);
         return new AsyncUnaryCall<TResponse>(call.StartUnary(request), call);
     }
 

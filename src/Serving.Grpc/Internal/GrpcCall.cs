@@ -31,7 +31,8 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
-    private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _cts;
+    private readonly bool _pooledCts;
     private readonly Lock _lock = new();
     private ITimer? _deadlineTimer;
     private CancellationTokenRegistration _userRegistration;
@@ -47,12 +48,19 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private Metadata? _trailers;
     private HttpHeaders? _trailerSource;
 
-    public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
+    // unary: true for a call that will be started with StartUnary (and nothing else).
+    public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options, bool unary = false)
     {
         ArgumentNullException.ThrowIfNull(method);
         _channel = channel;
         _method = method;
         _options = options;
+
+        // Single-response calls have a clear end (see ReadSingleResponseAsync), after which nobody
+        // can cancel the source any more: those borrow a pooled one. A fresh source per call would
+        // also mean fresh registration nodes for every token registration SocketsHttpHandler makes.
+        _pooledCts = unary;
+        _cts = _pooledCts ? CancellationSourcePool.Rent() : new CancellationTokenSource();
     }
 
     public IAsyncStreamReader<TResponse> ResponseStream => new ResponseStreamReader(this);
@@ -61,7 +69,22 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
     public Task<Metadata> ResponseHeadersAsync => _headersTask ??= GetHeadersAsync();
 
-    public Task<TResponse> StartUnary(TRequest request) => RunUnaryAsync(request);
+    public Task<TResponse> StartUnary(TRequest request)
+    {
+        try
+        {
+            if (TryStart() && TryCreateUnaryContent(request) is { } content)
+            {
+                _responseTask = SendAsync(content);
+            }
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<TResponse>(ex);
+        }
+
+        return ReadSingleResponseAsync();
+    }
 
     public void StartServerStreaming(TRequest request)
     {
@@ -93,16 +116,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         {
             _requestContent.Abort(new RpcException(_status!.Value));
         }
-    }
-
-    private async Task<TResponse> RunUnaryAsync(TRequest request)
-    {
-        if (TryStart() && TryCreateUnaryContent(request) is { } content)
-        {
-            _responseTask = SendAsync(content);
-        }
-
-        return await ReadSingleResponseAsync().ConfigureAwait(false);
     }
 
     /// <summary>Arms the deadline and the caller's token; false (status set) when the deadline already passed.</summary>
@@ -137,7 +150,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         return true;
     }
 
-    private UnaryRequestContent<TRequest>? TryCreateUnaryContent(TRequest request)
+    private HttpContent? TryCreateUnaryContent(TRequest request)
     {
         var size = request.CalculateSize();
         if (size > _channel.Options.MaxSendMessageSize)
@@ -148,7 +161,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             return null;
         }
 
-        return new UnaryRequestContent<TRequest>(request, size);
+        return GrpcProtocol.HeaderSize + size <= BufferedMessageContent.MaxFrameLength
+            ? BufferedMessageContent.Create(request, size)
+            : new UnaryRequestContent<TRequest>(request, size);
     }
 
     private void Cancel(int reason)
@@ -189,6 +204,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         catch (Exception ex)
         {
             throw Fail(ex);
+        }
+        finally
+        {
+            (content as BufferedMessageContent)?.ReturnBuffer();
         }
 
         _response = response;
@@ -251,6 +270,13 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             {
                 throw Fail(new RpcException(new Status(StatusCode.Internal, "More than one response message for a single-response method.")));
             }
+        }
+
+        // Completed cleanly (Cleanup won the race against every canceller, and the response is
+        // disposed): nothing can cancel the source from here on, so it can serve another call.
+        if (_pooledCts && Volatile.Read(ref _cancelReason) == ReasonCompleted)
+        {
+            CancellationSourcePool.Return(_cts);
         }
 
         return message;

@@ -89,10 +89,21 @@ internal sealed class HttpServerCallContext : ServerCallContext
     /// </summary>
     public bool Start(bool streamingRequest)
     {
-        var request = _http.Request;
-        var response = _http.Response;
-        response.ContentType = GrpcProtocol.ContentType;
-        response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.AcceptedEncodingsValue;
+        var requestHeaders = _http.Request.Headers;
+        var responseHeaders = _http.Response.Headers;
+        responseHeaders.ContentType = GrpcProtocol.ContentTypeValue;
+
+        // The typed properties are Kestrel's known-header fields: no lookup by name.
+        var encoding = requestHeaders.GrpcEncoding;
+        _requestEncoding = encoding;
+
+        // grpc-accept-encoding is optional in responses; it only helps a client that compresses
+        // or negotiates (it sent grpc-encoding or grpc-accept-encoding), so only those get it.
+        // Kestrel has no field for it in responses, so setting it costs a dictionary per call.
+        if (encoding.Count > 0 || requestHeaders.GrpcAcceptEncoding.Count > 0)
+        {
+            responseHeaders[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.AcceptedEncodingsValue;
+        }
 
         // gRPC bounds messages itself; Kestrel's whole-body cap (30 MB) would break a 32 MiB message
         // or a long stream, and its minimum data rate would kill streams that are idle on purpose.
@@ -107,9 +118,7 @@ internal sealed class HttpServerCallContext : ServerCallContext
             minRate.MinDataRate = null;
         }
 
-        _requestEncoding = request.Headers[GrpcProtocol.EncodingHeader];
-
-        var timeoutHeader = request.Headers[GrpcProtocol.TimeoutHeader];
+        var timeoutHeader = requestHeaders.GrpcTimeout;
         if (timeoutHeader.Count > 0)
         {
             if (!GrpcTimeout.TryParse(timeoutHeader[0], out var timeout))

@@ -4,6 +4,47 @@ using Google.Protobuf;
 
 namespace Serving.Grpc.Internal;
 
+/// <summary>
+/// The body of a single-request call whose frame fits one HTTP/2 DATA frame (16 KiB, the smallest
+/// max frame size a peer may set): the framed message in a pooled buffer. Being a built-in (non-duplex)
+/// content type, SocketsHttpHandler sends it like any fixed-length body, exactly as for a plain POST
+/// (no request/response race, no WhenAny), and has sent it completely by the time SendAsync returns,
+/// so the buffer goes back to the pool then (<see cref="ReturnBuffer"/>).
+/// </summary>
+internal sealed class BufferedMessageContent : ByteArrayContent
+{
+    /// <summary>Largest frame (prefix + message) sent through this content.</summary>
+    public const int MaxFrameLength = 16 * 1024;
+
+    private byte[]? _buffer;
+
+    private BufferedMessageContent(byte[] buffer, int length)
+        : base(buffer, 0, length)
+    {
+        _buffer = buffer;
+        Headers.TryAddWithoutValidation("Content-Type", GrpcProtocol.ContentType);
+    }
+
+    /// <summary>Frames <paramref name="message"/> (of <c>CalculateSize()</c> <paramref name="size"/>) into a pooled buffer.</summary>
+    public static BufferedMessageContent Create(IMessage message, int size)
+    {
+        var length = GrpcProtocol.HeaderSize + size;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        Framing.WriteHeader(buffer, compressed: false, size);
+        message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
+        return new BufferedMessageContent(buffer, length);
+    }
+
+    /// <summary>Call once the handler is done with the body (SendAsync has completed, either way).</summary>
+    public void ReturnBuffer()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
 /// <summary>The body of a single-request call: the framed message, serialized straight into the request stream.</summary>
 internal sealed class UnaryRequestContent<T> : HttpContent
     where T : class, IMessage<T>
