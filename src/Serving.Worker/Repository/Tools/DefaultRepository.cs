@@ -98,7 +98,7 @@ public static class DefaultRepository
                     MaxQueueDelayUs = 1000,
                     DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = 256, AllowTimeoutOverride = true },
                 }
-                : new DynamicBatchingConfiguration { DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = 64, AllowTimeoutOverride = true } },
+                : null, // Without a batch dimension there is no dynamic batching (as Triton): requests run one by one.
             InstanceGroup = new InstanceGroupConfiguration { Count = batched ? 1 : 2 },
             Variant = variant,
         };
