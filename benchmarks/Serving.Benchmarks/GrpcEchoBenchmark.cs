@@ -30,10 +30,10 @@ namespace Serving.Benchmarks;
 /// <item>Cost per call with the server in a child process (<c>--serve</c>): a fixed number of calls per
 /// mode, allocated bytes (<c>GC.GetTotalAllocatedBytes(precise: true)</c>) and CPU time
 /// (<c>Process.TotalProcessorTime</c>) per call for client and server separately. These do not depend
-/// on how busy the machine is, unlike req/s. Median of 3 alternating rounds.</item>
+/// on how busy the machine is, unlike req/s. Median of 5 alternating rounds.</item>
 /// </list>
-/// Options: --duration S per mode (default 5), --warmup S (default 1), --rounds N alternating slices (default 5),
-/// --concurrency 1,16,64, --size BYTES (default 1024), --cost-calls N per mode and round (default 20000, 0 skips part 2).
+/// Options: --duration S per mode (default 5), --warmup S (default 1), --rounds N alternating slices (default 10),
+/// --concurrency 1,16,64, --size BYTES (default 1024), --cost-calls N per mode and round (default 10000, 0 skips part 2).
 /// </remarks>
 internal static class GrpcEchoBenchmark
 {
@@ -41,6 +41,8 @@ internal static class GrpcEchoBenchmark
         new(MethodType.Unary, "serving.test.EchoService", "Unary", EchoRequest.Parser, EchoResponse.Parser);
 
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
+
+    private const int CostRounds = 5;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -53,8 +55,8 @@ internal static class GrpcEchoBenchmark
         var warmup = TimeSpan.FromSeconds(double.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture));
         var concurrencies = Array.ConvertAll(Option(args, "--concurrency", "1,16,64").Split(','), c => int.Parse(c, CultureInfo.InvariantCulture));
         var size = int.Parse(Option(args, "--size", "1024"), CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
-        var costCalls = int.Parse(Option(args, "--cost-calls", "20000"), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Option(args, "--rounds", "10"), CultureInfo.InvariantCulture);
+        var costCalls = int.Parse(Option(args, "--cost-calls", "10000"), CultureInfo.InvariantCulture);
 
         var payload = new byte[size];
         new Random(1).NextBytes(payload);
@@ -81,8 +83,8 @@ internal static class GrpcEchoBenchmark
     {
         Console.WriteLine($"Throughput: server and client in one process, {warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode in {rounds} alternating slices; CPU and allocations are per call, client + server.");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | plain HTTP/2 req/s | gRPC req/s | ratio | plain p50 / p99 (ms) | gRPC p50 / p99 (ms) | plain / gRPC CPU µs per call | plain / gRPC B per call |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| concurrency | plain HTTP/2 req/s | gRPC req/s | ratio | median slice-pair ratio (min-max) | plain p50 / p99 (ms) | gRPC p50 / p99 (ms) | plain / gRPC CPU µs per call | plain / gRPC B per call |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await using (var app = await StartServerAsync())
         {
             using var client = new EchoClient(ServerAddress(app), payload);
@@ -93,16 +95,31 @@ internal static class GrpcEchoBenchmark
                 var plain = new Samples(concurrency);
                 var grpc = new Samples(concurrency);
                 var slice = duration / rounds;
+                var pairRatios = new double[rounds];
                 for (var round = 0; round < rounds; round++)
                 {
-                    await plain.MeasureAsync(client.Plain, slice);
-                    await grpc.MeasureAsync(client.Grpc, slice);
+                    // ABBA order: a trend in background load favours neither mode.
+                    double plainRps, grpcRps;
+                    if (round % 2 == 0)
+                    {
+                        plainRps = await plain.MeasureAsync(client.Plain, slice);
+                        grpcRps = await grpc.MeasureAsync(client.Grpc, slice);
+                    }
+                    else
+                    {
+                        grpcRps = await grpc.MeasureAsync(client.Grpc, slice);
+                        plainRps = await plain.MeasureAsync(client.Plain, slice);
+                    }
+
+                    pairRatios[round] = grpcRps / plainRps;
                 }
 
+                Array.Sort(pairRatios);
+                var medianRatio = pairRatios[rounds / 2];
                 var p = plain.Summarize();
                 var g = grpc.Summarize();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {concurrency} | {p.Rps:N0} | {g.Rps:N0} | {g.Rps / p.Rps:0.00} | {p.P50:0.000} / {p.P99:0.000} | {g.P50:0.000} / {g.P99:0.000} | {p.CpuMicros:0.0} / {g.CpuMicros:0.0} | {p.Bytes:N0} / {g.Bytes:N0} |"));
+                    $"| {concurrency} | {p.Rps:N0} | {g.Rps:N0} | {g.Rps / p.Rps:0.00} | {medianRatio:0.00} ({pairRatios[0]:0.00}-{pairRatios[^1]:0.00}) | {p.P50:0.000} / {p.P99:0.000} | {g.P50:0.000} / {g.P99:0.000} | {p.CpuMicros:0.0} / {g.CpuMicros:0.0} | {p.Bytes:N0} / {g.Bytes:N0} |"));
             }
         }
     }
@@ -113,7 +130,7 @@ internal static class GrpcEchoBenchmark
         using var server = ChildServer.Start();
         using var client = new EchoClient(server.Address, payload);
         Console.WriteLine();
-        Console.WriteLine($"Cost per call: server in a child process, {calls:N0} calls per mode, median of 3 alternating rounds.");
+        Console.WriteLine($"Cost per call: server in a child process, {calls:N0} calls per mode, median of {CostRounds} alternating rounds.");
         Console.WriteLine();
         Console.WriteLine("| concurrency | mode | client CPU µs | server CPU µs | total CPU µs | client B | server B | total B | client / server thread-pool items |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -123,10 +140,18 @@ internal static class GrpcEchoBenchmark
             await client.Grpc.RunCallsAsync(concurrency, Math.Max(calls / 4, 1000));
             var plain = new List<Cost>();
             var grpc = new List<Cost>();
-            for (var round = 0; round < 3; round++)
+            for (var round = 0; round < CostRounds; round++)
             {
-                plain.Add(await MeasureCostAsync(server, client.Plain, concurrency, calls));
-                grpc.Add(await MeasureCostAsync(server, client.Grpc, concurrency, calls));
+                if (round % 2 == 0)
+                {
+                    plain.Add(await MeasureCostAsync(server, client.Plain, concurrency, calls));
+                    grpc.Add(await MeasureCostAsync(server, client.Grpc, concurrency, calls));
+                }
+                else
+                {
+                    grpc.Add(await MeasureCostAsync(server, client.Grpc, concurrency, calls));
+                    plain.Add(await MeasureCostAsync(server, client.Plain, concurrency, calls));
+                }
             }
 
             foreach (var (mode, costs) in new[] { ("plain", plain), ("gRPC", grpc) })
@@ -336,15 +361,19 @@ internal static class GrpcEchoBenchmark
         private long _cpuTicks;
         private long _bytes;
 
-        public async Task MeasureAsync(Mode mode, TimeSpan slice)
+        /// <summary>Runs one slice, adds it to the totals and returns its req/s.</summary>
+        public async Task<double> MeasureAsync(Mode mode, TimeSpan slice)
         {
             var before = Stats.Current();
             var start = Stopwatch.GetTimestamp();
-            _calls += await mode.RunAsync(concurrency, slice, _latencies);
-            _elapsed += Stopwatch.GetElapsedTime(start);
+            var calls = await mode.RunAsync(concurrency, slice, _latencies);
+            var elapsed = Stopwatch.GetElapsedTime(start);
             var after = Stats.Current();
+            _calls += calls;
+            _elapsed += elapsed;
             _cpuTicks += after.CpuTicks - before.CpuTicks;
             _bytes += after.Bytes - before.Bytes;
+            return calls / elapsed.TotalSeconds;
         }
 
         public Result Summarize()

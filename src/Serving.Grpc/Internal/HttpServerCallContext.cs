@@ -493,7 +493,10 @@ internal sealed class HttpServerCallContext : ServerCallContext
             return;
         }
 
-        if (!response.SupportsTrailers())
+        // One feature lookup; the typed GrpcStatus/GrpcMessage properties are Kestrel's known-trailer
+        // fields. The status is written once (the call state guarantees it), so set, not append.
+        var trailers = _http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        if (trailers is null || trailers.IsReadOnly)
         {
             // Only HTTP/2 (and HTTP/3) carry trailers; without them the status cannot be delivered,
             // so make the failure visible to the client as a reset stream.
@@ -501,18 +504,14 @@ internal sealed class HttpServerCallContext : ServerCallContext
             return;
         }
 
-        response.AppendTrailer(GrpcProtocol.StatusHeader, GrpcProtocol.StatusValue(status.StatusCode));
+        trailers.GrpcStatus = GrpcProtocol.StatusValue(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            response.AppendTrailer(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
+            trailers.GrpcMessage = PercentEncoding.Encode(status.Detail);
         }
 
-        if (_responseTrailers is { Count: > 0 } || extraTrailers is { Count: > 0 })
-        {
-            var trailers = _http.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers;
-            AddTrailers(trailers, _responseTrailers);
-            AddTrailers(trailers, extraTrailers);
-        }
+        AddTrailers(trailers, _responseTrailers);
+        AddTrailers(trailers, extraTrailers);
     }
 
     private static void AddTrailers(IHeaderDictionary target, Metadata? trailers)
