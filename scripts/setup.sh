@@ -12,6 +12,7 @@ FACE_PKG=faceplugin-face-recognition-js
 FACE_VERSION=0.0.1
 HUMAN_MODELS_PKG=human-models
 HUMAN_MODELS_VERSION=3.0.4
+TFJS_VERSION=4.22.0
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
 
@@ -50,6 +51,19 @@ ensure_node_ort() {
   (cd "$cache/npm" && [ -f package.json ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json")
   npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
     "onnxruntime-node@$ORT_VERSION" >&2 || die "npm install onnxruntime-node@$ORT_VERSION failed"
+}
+
+# @tensorflow/tfjs (pure JS, CPU backend): the independent reference the TF.js importer's tests
+# compare with. Same private prefix as onnxruntime-node, scripts never run.
+ensure_node_tfjs() {
+  local dir="$cache/npm/node_modules/@tensorflow/tfjs"
+  if [ -f "$dir/package.json" ] && grep -q "\"version\": \"$TFJS_VERSION\"" "$dir/package.json"; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching @tensorflow/tfjs@$TFJS_VERSION (Apache-2.0; test reference) with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  [ -f "$cache/npm/package.json" ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json"
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "@tensorflow/tfjs@$TFJS_VERSION" >&2 || die "npm install @tensorflow/tfjs@$TFJS_VERSION failed"
 }
 
 ensure_ort_lib() {
@@ -98,7 +112,7 @@ need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
     runtime) ensure_debs libstb0; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0; ensure_node_ort; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0; ensure_node_ort; ensure_node_tfjs; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done

@@ -42,7 +42,7 @@ internal sealed partial class TfJsConverter
 
         var w = _g.Weights(Sanitize(filter.Name), weightShape.Select(d => (long)d).ToArray(), weights);
         var inputs = new List<string> { x.OnnxName!, w };
-        var fused = node.Op.StartsWith("Fused", StringComparison.Ordinal) ? node.Strings("fused_ops") : [];
+        var fused = node.Op.Contains("Fused", StringComparison.Ordinal) ? node.Strings("fused_ops") : [];
         if (fused.Length > 0 && fused[0] == "BiasAdd")
         {
             var bias = ConstInput(node, 2, "bias");

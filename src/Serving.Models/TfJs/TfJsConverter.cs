@@ -44,6 +44,12 @@ internal sealed partial class TfJsConverter
             throw new TfJsImportException("the TF.js model has no outputs");
         }
 
+        // TF names are the signature: keep generated names from taking them first.
+        foreach (var name in outputs.Concat(_model.Nodes.Where(n => n.Op == "Placeholder").Select(n => n.Name)).Distinct(StringComparer.Ordinal))
+        {
+            _g.Reserve(name);
+        }
+
         foreach (var output in outputs)
         {
             var value = Resolve(output);
@@ -100,7 +106,7 @@ internal sealed partial class TfJsConverter
             : throw TfJsImportException.ForNode(node, "the constant has no entry in weightsManifest")),
         "Placeholder" => Placeholder(node),
         "Identity" or "StopGradient" or "Snapshot" => Resolve(Input(node, 0)),
-        "Conv2D" or "DepthwiseConv2dNative" or "DepthwiseConv2d" or "FusedConv2D" or "FusedDepthwiseConv2dNative" => Convolution(node),
+        "Conv2D" or "DepthwiseConv2dNative" or "DepthwiseConv2d" or "_FusedConv2D" or "FusedConv2D" or "FusedDepthwiseConv2dNative" => Convolution(node),
         "Conv2DBackpropInput" => TransposedConvolution(node),
         "Add" or "AddV2" or "BiasAdd" or "Sub" or "Mul" or "RealDiv" or "Div" or "Maximum" or "Minimum" or "Pow" or "SquaredDifference" => Binary(node),
         "AddN" => AddN(node),
