@@ -127,7 +127,7 @@ internal sealed class TinyTfJsModel
     public string Json() => new JsonObject
     {
         ["format"] = "graph-model",
-        ["modelTopology"] = new JsonObject { ["node"] = _nodes.DeepClone() },
+        ["modelTopology"] = new JsonObject { ["node"] = _nodes.DeepClone(), ["library"] = new JsonObject(), ["versions"] = new JsonObject() },
         ["weightsManifest"] = new JsonArray(new JsonObject { ["paths"] = new JsonArray("w.bin"), ["weights"] = _weights.DeepClone() }),
     }.ToJsonString();
 
