@@ -124,6 +124,12 @@ internal sealed partial class TfJsConverter
 
     private TfValue Placeholder(TfNode node)
     {
+        var dtype = node.Type("dtype");
+        if (dtype is not (null or "DT_FLOAT"))
+        {
+            throw TfJsImportException.ForNode(node, $"input dtype {dtype} is not supported (DT_FLOAT only)");
+        }
+
         var shape = node.Shape("shape") ?? throw TfJsImportException.ForNode(node, "the input has no shape attribute");
         if (shape.Length == 0)
         {

@@ -54,6 +54,10 @@ internal sealed class TfNode
     public string? String(string key) =>
         TryGet(key, out var v) && v.TryGetProperty("s", out var s) ? Encoding.UTF8.GetString(s.GetBytesFromBase64()) : null;
 
+    /// <summary>A dtype attribute (e.g. "DT_FLOAT").</summary>
+    public string? Type(string key) =>
+        TryGet(key, out var v) && v.TryGetProperty("type", out var t) ? t.GetString() : null;
+
     public bool Bool(string key, bool fallback = false) =>
         TryGet(key, out var v) && v.TryGetProperty("b", out var b) ? b.GetBoolean() : fallback;
 

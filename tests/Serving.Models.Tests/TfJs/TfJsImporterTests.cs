@@ -34,6 +34,17 @@ public sealed class TfJsImporterTests
     }
 
     [Fact]
+    public void Conv2D_UnknownSpatialSize_PadsLikeTensorFlowAtRunTime()
+    {
+        var m = new TinyTfJsModel().Placeholder("x", -1, -1, -1, 2);
+        var filter = m.Const("f", [3, 3, 2, 3], TfReference.Seeded(13, 54));
+        m.Node("conv", "Conv2D", ["x", "f"], ConvAttr(2, "SAME"));
+        var x = TfReference.Seeded(14, 8 * 6 * 2);
+
+        AssertClose(TfReference.Conv(x, 8, 6, 2, filter, 3, 3, 3, 2, same: true, depthwise: false, out _, out _), m.Run([1, 8, 6, 2], x));
+    }
+
+    [Fact]
     public void Conv2D_Valid_MatchesDirectComputation()
     {
         var m = new TinyTfJsModel().Placeholder("x", 1, 7, 6, 2);
@@ -135,6 +146,18 @@ public sealed class TfJsImporterTests
         Assert.Contains("'my_fft'", error.Message, StringComparison.Ordinal);
         Assert.Contains("FFT", error.Message, StringComparison.Ordinal);
         Assert.Contains("not supported", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Import_IntegerInput_IsRefused()
+    {
+        var m = new TinyTfJsModel().Placeholder("x", 1, 4, 4, 1);
+        var json = m.Node("relu", "Relu", ["x"]).Json().Replace("DT_FLOAT", "DT_INT32", StringComparison.Ordinal);
+
+        var error = Assert.Throws<TfJsImportException>(() => TfJsImporter.Import(json, _ => [], "g"));
+
+        Assert.Contains("'x'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DT_INT32", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
