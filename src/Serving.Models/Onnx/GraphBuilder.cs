@@ -13,6 +13,7 @@ public sealed class GraphBuilder
     private readonly GraphProto _graph;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
 
     public GraphBuilder(string name)
     {
@@ -43,10 +44,24 @@ public sealed class GraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Keeps <paramref name="name"/> from being handed out by <see cref="Fresh"/>, for a value the
+    /// caller will define later under an externally chosen name (an imported model's output).
+    /// </summary>
+    public void Reserve(string name)
+    {
+        Claim(name);
+        _reserved.Add(name);
+    }
+
     /// <summary>Declares a graph input and returns its name.</summary>
     public string Input(string name, OnnxDataType type, params Dim[] shape)
     {
-        Claim(name);
+        if (!_reserved.Remove(name))
+        {
+            Claim(name);
+        }
+
         _graph.Input.Add(ValueInfo(name, type, shape));
         return name;
     }

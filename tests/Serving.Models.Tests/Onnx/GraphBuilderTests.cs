@@ -19,6 +19,22 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public void Reserve_NameLaterDefinedByNodeOrInput_IsNeverGeneratedMeanwhile()
+    {
+        var g = new GraphBuilder("g");
+        g.Reserve("relu");
+        g.Reserve("x");
+
+        var x = g.Input("x", OnnxDataType.Float, 1);
+        var generated = g.Relu(x);
+        g.AddNode("Relu", [generated], ["relu"]);
+
+        Assert.NotEqual("relu", generated);
+        Assert.Equal(["relu"], g.Graph.Node[^1].Output);
+        Assert.Throws<ArgumentException>(() => g.Input("x", OnnxDataType.Float, 1));
+    }
+
+    [Fact]
     public void Input_DuplicateName_IsRefused()
     {
         var g = new GraphBuilder("g");
