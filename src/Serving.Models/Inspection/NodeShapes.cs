@@ -49,6 +49,7 @@ internal static class NodeShapes
             "Resize" => ([Resize(node, shapeOf(node.Input[0]), constInts, constFloats)], 0),
             "Constant" => ([node.Attribute.First(a => a.Name == "value").T.Dims.ToArray()], 0),
             "Unsqueeze" => ([Unsqueeze(shapeOf(node.Input[0]), constInts(node, 1))], 0),
+            "Pad" => ([Pad(shapeOf(node.Input[0]), constInts(node, 1))], 0),
             "Squeeze" => ([Squeeze(shapeOf(node.Input[0]), constInts(node, 1))], 0),
             _ => throw new NotSupportedException($"the inspector cannot infer shapes through {op} (node '{node.Name}')"),
         };
@@ -236,6 +237,8 @@ internal static class NodeShapes
 
         return y;
     }
+
+    private static long[] Pad(long[] x, long[] pads) => x.Select((d, i) => d + pads[i] + pads[i + x.Length]).ToArray();
 
     private static long[] Squeeze(long[] x, long[] axes)
     {

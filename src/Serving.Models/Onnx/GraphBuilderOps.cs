@@ -57,6 +57,10 @@ public static class GraphBuilderOps
         return g.Node("Resize", [x, "", scales], Attr.String("mode", mode));
     }
 
+    /// <summary>Zero-pads the last two (spatial) dimensions of an NCHW tensor by <paramref name="pad"/> on every side.</summary>
+    public static string PadSpatial(this GraphBuilder g, string x, long pad) =>
+        g.Node("Pad", [x, g.Int64s("pads", 0, 0, pad, pad, 0, 0, pad, pad)], Attr.String("mode", "constant"));
+
     public static string Tanh(this GraphBuilder g, string x) => g.Node("Tanh", [x]);
 
     public static string Sub(this GraphBuilder g, string a, string b) => g.Node("Sub", [a, b]);
