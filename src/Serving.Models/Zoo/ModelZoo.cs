@@ -23,6 +23,7 @@ public static class ModelZoo
         ["dpn68_seg"] = seed => DpnModels.Segmentation(DpnConfig.Dpn68, seed),
         ["weightnet_face"] = seed => WeightNetModels.Face(seed),
         ["weightnet_cls224"] = seed => WeightNetModels.Classifier(seed),
+        ["dynroute_seg"] = seed => DynamicRoutingModels.Segmentation(seed),
         ["dpn68_cls224"] = seed => DpnModels.Classifier(DpnConfig.Dpn68, seed),
         ["dpn92_cls224"] = seed => DpnModels.Classifier(DpnConfig.Dpn92, seed),
         ["dpn131_cls224"] = seed => DpnModels.Classifier(DpnConfig.Dpn131, seed),
