@@ -4,6 +4,7 @@ using Serving.Cli.Commands;
 var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for vision models.")
 {
     OnnxCommands.Create(),
+    EvalCommands.Create(),
     StandaloneCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

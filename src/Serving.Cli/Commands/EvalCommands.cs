@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Serving.Models.Evaluation;
+using Serving.Models.Onnx;
+using Serving.Models.Pipelines.Segmentation;
+using Serving.Models.TfJs;
+using Serving.OnnxRuntime;
+
+namespace Serving.Cli.Commands;
+
+/// <summary><c>serving eval</c>: measures a variant's quality on a labelled data set.</summary>
+internal static class EvalCommands
+{
+    public static Command Create()
+    {
+        var eval = new Command("eval", "Measure model quality on labelled data");
+        eval.Subcommands.Add(Segmentation());
+        return eval;
+    }
+
+    private static Command Segmentation()
+    {
+        var images = new Option<DirectoryInfo>("--images") { Description = "Folder of images", Required = true };
+        var masks = new Option<DirectoryInfo?>("--masks") { Description = "Folder of masks (default: --images, for the VOC N_image/N_target layout)" };
+        var model = new Option<string>("--model")
+        {
+            Description = "selfie (the MediaPipe selfie model from the set-up, imported from TF.js) or the path of a segmentation .onnx with an NHWC [N,256,256,3] RGB/255 input",
+            DefaultValueFactory = _ => "selfie",
+        };
+        var threshold = new Option<float>("--threshold") { Description = "Probability threshold of the mask", DefaultValueFactory = _ => 0.5f };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("segmentation", "Mean IoU of a segmentation model on images + binary or VOC masks")
+        {
+            images, masks, model, threshold, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var imageDir = result.GetRequiredValue(images).FullName;
+            var maskDir = result.GetValue(masks)?.FullName ?? imageDir;
+            var modelName = result.GetRequiredValue(model);
+            try
+            {
+                using var session = LoadSegmentationModel(modelName);
+                using var onnx = new OnnxSegmentationModel(session, SegmentationModelSpec.Selfie);
+                var pipeline = new SegmentationPipeline(onnx, result.GetValue(threshold));
+                var evaluation = await SegmentationEvaluation.EvaluateAsync(pipeline, Path.GetFileNameWithoutExtension(modelName), imageDir, maskDir, cancellationToken);
+                Console.WriteLine(result.GetValue(json) ? evaluation.ToJson() : evaluation.ToText());
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or TfJsImportException or OrtException or OrtLibraryNotFoundException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static InferenceSession LoadSegmentationModel(string model)
+    {
+        var options = new SessionOptions { IntraOpThreads = 0 };
+        if (!string.Equals(model, "selfie", StringComparison.Ordinal))
+        {
+            return InferenceSession.Create(model, options);
+        }
+
+        var json = Path.Combine(OrtLibraryLocator.CacheDirectory, "models", "human-models-3.0.4", "selfie.json");
+        if (!File.Exists(json))
+        {
+            throw new FileNotFoundException($"{json} is missing: run ./serving (it fetches the models) or scripts/setup.sh runtime");
+        }
+
+        // The import takes a fraction of a second, so the CLI converts on the fly rather than caching a second copy.
+        return InferenceSession.Create(TfJsImporter.ImportFile(json).ToBytes(), options);
+    }
+}
