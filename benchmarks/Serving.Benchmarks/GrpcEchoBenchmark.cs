@@ -83,8 +83,8 @@ internal static class GrpcEchoBenchmark
     {
         Console.WriteLine($"Throughput: server and client in one process, {warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode in {rounds} alternating slices; CPU and allocations are per call, client + server.");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | plain HTTP/2 req/s | gRPC req/s | ratio | median slice-pair ratio (min-max) | plain p50 / p99 (ms) | gRPC p50 / p99 (ms) | plain / gRPC CPU µs per call | plain / gRPC B per call |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| concurrency | plain HTTP/2 req/s | gRPC req/s | ratio | median slice-pair ratio (min-max) | plain p50 / p99 (ms) | gRPC p50 / p99 (ms) | plain / gRPC CPU µs per call | plain / gRPC B per call | plain / gRPC GC pause µs per call |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         await using (var app = await StartServerAsync())
         {
             using var client = new EchoClient(ServerAddress(app), payload);
@@ -119,7 +119,7 @@ internal static class GrpcEchoBenchmark
                 var p = plain.Summarize();
                 var g = grpc.Summarize();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {concurrency} | {p.Rps:N0} | {g.Rps:N0} | {g.Rps / p.Rps:0.00} | {medianRatio:0.00} ({pairRatios[0]:0.00}-{pairRatios[^1]:0.00}) | {p.P50:0.000} / {p.P99:0.000} | {g.P50:0.000} / {g.P99:0.000} | {p.CpuMicros:0.0} / {g.CpuMicros:0.0} | {p.Bytes:N0} / {g.Bytes:N0} |"));
+                    $"| {concurrency} | {p.Rps:N0} | {g.Rps:N0} | {g.Rps / p.Rps:0.00} | {medianRatio:0.00} ({pairRatios[0]:0.00}-{pairRatios[^1]:0.00}) | {p.P50:0.000} / {p.P99:0.000} | {g.P50:0.000} / {g.P99:0.000} | {p.CpuMicros:0.0} / {g.CpuMicros:0.0} | {p.Bytes:N0} / {g.Bytes:N0} | {p.GcPauseMicros:0.00} / {g.GcPauseMicros:0.00} |"));
             }
         }
     }
@@ -360,6 +360,7 @@ internal static class GrpcEchoBenchmark
         private long _calls;
         private long _cpuTicks;
         private long _bytes;
+        private long _gcPauseTicks;
 
         /// <summary>Runs one slice, adds it to the totals and returns its req/s.</summary>
         public async Task<double> MeasureAsync(Mode mode, TimeSpan slice)
@@ -373,6 +374,7 @@ internal static class GrpcEchoBenchmark
             _elapsed += elapsed;
             _cpuTicks += after.CpuTicks - before.CpuTicks;
             _bytes += after.Bytes - before.Bytes;
+            _gcPauseTicks += after.GcPauseTicks - before.GcPauseTicks;
             return calls / elapsed.TotalSeconds;
         }
 
@@ -388,7 +390,7 @@ internal static class GrpcEchoBenchmark
 
             Array.Sort(all);
             double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1000.0 / Stopwatch.Frequency;
-            return new Result(_calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), _cpuTicks / 10.0 / _calls, (double)_bytes / _calls);
+            return new Result(_calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), _cpuTicks / 10.0 / _calls, (double)_bytes / _calls, _gcPauseTicks / 10.0 / _calls);
         }
 
         private static List<long>[] CreateLatencies(int concurrency)
@@ -403,17 +405,17 @@ internal static class GrpcEchoBenchmark
         }
     }
 
-    /// <summary>Process-wide counters: allocated bytes, CPU time, thread-pool work items (each one a thread hop).</summary>
-    private readonly record struct Stats(long Bytes, long CpuTicks, long WorkItems)
+    /// <summary>Process-wide counters: allocated bytes, CPU time, thread-pool work items (each one a thread hop), GC pause time.</summary>
+    private readonly record struct Stats(long Bytes, long CpuTicks, long WorkItems, long GcPauseTicks = 0)
     {
         public static Stats Current()
         {
             using var process = Process.GetCurrentProcess();
-            return new Stats(GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime.Ticks, ThreadPool.CompletedWorkItemCount);
+            return new Stats(GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime.Ticks, ThreadPool.CompletedWorkItemCount, GC.GetTotalPauseDuration().Ticks);
         }
     }
 
-    private readonly record struct Result(double Rps, double P50, double P99, double CpuMicros, double Bytes);
+    private readonly record struct Result(double Rps, double P50, double P99, double CpuMicros, double Bytes, double GcPauseMicros);
 
     private readonly record struct Cost(double ClientCpu, double ServerCpu, double ClientBytes, double ServerBytes, double ClientHops, double ServerHops)
     {

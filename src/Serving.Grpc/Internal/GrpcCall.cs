@@ -83,7 +83,72 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             return Task.FromException<TResponse>(ex);
         }
 
-        return ReadSingleResponseAsync();
+        return _responseTask is null ? Task.FromException<TResponse>(CompletedException()) : ReadUnaryResponseAsync();
+    }
+
+    /// <summary>
+    /// The unary read in one state machine (one allocation when it has to wait, instead of one per
+    /// nested read): the message, the end of the stream, the trailers. Same outcomes as
+    /// <see cref="ReadSingleResponseAsync"/>.
+    /// </summary>
+    private async Task<TResponse> ReadUnaryResponseAsync()
+    {
+        var response = await _responseTask!.ConfigureAwait(false);
+        TResponse? message = null;
+        Status final;
+        if (_status is { } early)
+        {
+            // Trailers-only response or HTTP error, already turned into the status.
+            final = early;
+        }
+        else
+        {
+            try
+            {
+                var token = _cts.Token;
+                var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                _reader = new FrameReader(stream);
+                var parser = _method.ResponseParser;
+                var maxSize = _channel.Options.MaxReceiveMessageSize;
+                message = await _reader.ReadMessageAsync(parser, maxSize, _responseEncoding, token).ConfigureAwait(false);
+                if (message is not null && await _reader.ReadMessageAsync(parser, maxSize, _responseEncoding, token).ConfigureAwait(false) is not null)
+                {
+                    throw new RpcException(new Status(StatusCode.Internal, "More than one response message for a single-response method."));
+                }
+            }
+            catch (Exception ex)
+            {
+                ReleaseReader();
+                throw Fail(ex);
+            }
+
+            // End of stream: the trailers carry the status. Their metadata is built only if asked for.
+            ReleaseReader();
+            var trailers = response.TrailingHeaders;
+            final = ReadStatus(trailers) ?? new Status(StatusCode.Internal, "No grpc-status found on response.");
+            SetStatus(final, null, trailers);
+            Cleanup();
+        }
+
+        if (final.StatusCode != StatusCode.OK)
+        {
+            throw CompletedException();
+        }
+
+        if (message is null)
+        {
+            // An OK status without a message breaks the single-response contract.
+            throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize response message: the server sent none."), Trailers);
+        }
+
+        // Completed cleanly (Cleanup won the race against every canceller, and the response is
+        // disposed): nothing can cancel the source from here on, so it can serve another call.
+        if (_pooledCts && Volatile.Read(ref _cancelReason) == ReasonCompleted)
+        {
+            CancellationSourcePool.Return(_cts);
+        }
+
+        return message;
     }
 
     public void StartServerStreaming(TRequest request)
@@ -270,13 +335,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             {
                 throw Fail(new RpcException(new Status(StatusCode.Internal, "More than one response message for a single-response method.")));
             }
-        }
-
-        // Completed cleanly (Cleanup won the race against every canceller, and the response is
-        // disposed): nothing can cancel the source from here on, so it can serve another call.
-        if (_pooledCts && Volatile.Read(ref _cancelReason) == ReasonCompleted)
-        {
-            CancellationSourcePool.Return(_cts);
         }
 
         return message;
