@@ -79,8 +79,8 @@ ensure_face_models() {
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
-    runtime) ensure_ort_lib; ensure_face_models ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus; ensure_node_ort; ensure_ort_lib; ensure_face_models ;;
+    runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7; ensure_node_ort; ensure_ort_lib; ensure_face_models ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done
