@@ -48,7 +48,7 @@ public static class FaceEvaluationReport
         CultureInfo c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"face verification: variant {result.Variant}, data set {result.DataSet}");
         text.AppendLine(c, $"  pairs             {result.Pairs} ({result.SamePairs} same, {result.DifferentPairs} different), {result.Images} images");
-        text.AppendLine(c, $"  ROC AUC           {result.Auc:F4}");
+        text.AppendLine(c, $"  ROC AUC           {result.Auc:F5}");
         text.AppendLine(c, $"  TAR @ FAR 1e-2    {result.TarAtFar1e2:F4}");
         text.AppendLine(c, $"  TAR @ FAR 1e-3    {result.TarAtFar1e3:F4}");
         text.AppendLine(c, $"  accuracy          {result.Accuracy:P2} at threshold {result.Threshold:F3} (variant's)");

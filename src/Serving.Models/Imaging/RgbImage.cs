@@ -34,6 +34,28 @@ public sealed class RgbImage : IDisposable
     /// <summary>A black image of the given size, in a pooled buffer.</summary>
     public static RgbImage Create(int width, int height)
     {
+        RgbImage image = Rent(width, height);
+        image.Pixels.Clear();
+        return image;
+    }
+
+    /// <summary>Copies interleaved RGB pixels into a new image.</summary>
+    public static RgbImage FromPixels(int width, int height, ReadOnlySpan<byte> rgb)
+    {
+        RgbImage image = Rent(width, height);
+        if (rgb.Length != image.Pixels.Length)
+        {
+            image.Dispose();
+            throw new ArgumentException($"Expected {(long)width * height * 3} bytes for {width}x{height} RGB, got {rgb.Length}.", nameof(rgb));
+        }
+
+        rgb.CopyTo(image.Pixels);
+        return image;
+    }
+
+    /// <summary>An image over a rented, uncleared buffer (the caller overwrites every byte).</summary>
+    private static RgbImage Rent(int width, int height)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         long length = (long)width * height * 3;
@@ -42,23 +64,7 @@ public sealed class RgbImage : IDisposable
             throw new ArgumentOutOfRangeException(nameof(width), $"A {width}x{height} RGB image does not fit in one buffer.");
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        buffer.AsSpan(0, (int)length).Clear();
-        return new RgbImage(width, height, buffer);
-    }
-
-    /// <summary>Copies interleaved RGB pixels into a new image.</summary>
-    public static RgbImage FromPixels(int width, int height, ReadOnlySpan<byte> rgb)
-    {
-        RgbImage image = Create(width, height);
-        if (rgb.Length != image.Pixels.Length)
-        {
-            image.Dispose();
-            throw new ArgumentException($"Expected {width * height * 3} bytes for {width}x{height} RGB, got {rgb.Length}.", nameof(rgb));
-        }
-
-        rgb.CopyTo(image.Pixels);
-        return image;
+        return new RgbImage(width, height, ArrayPool<byte>.Shared.Rent((int)length));
     }
 
     /// <summary>Returns the buffer to the pool; idempotent.</summary>

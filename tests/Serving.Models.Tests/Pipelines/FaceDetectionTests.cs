@@ -35,6 +35,17 @@ public sealed class FaceDetectionTests(FaceModelsFixture models) : IClassFixture
     }
 
     [Fact]
+    public async Task Detect_GroupSelfie_FindsSeveralSeparateFaces()
+    {
+        using RgbImage image = FaceModelsFixture.Load("selfie-many-people.jpg");
+
+        IReadOnlyList<DetectedFace> faces = await models.Pipeline.DetectAsync(image);
+
+        Assert.True(faces.Count >= 4, $"{faces.Count} faces");
+        Assert.All(faces, a => Assert.All(faces, b => Assert.True(a == b || a.Box.IoU(b.Box) <= FaceOptions.Default.NmsIou)));
+    }
+
+    [Fact]
     public async Task Detect_BlankImage_FindsNone()
     {
         using RgbImage image = RgbImage.Create(320, 240);
