@@ -47,14 +47,27 @@ public sealed class InProcessModelRunner : IModelRunner, IDisposable
         Load(names.ToDictionary(n => n, n => Path.Combine(directory, n + ".onnx"), StringComparer.Ordinal), options);
 
     /// <inheritdoc />
+    /// <remarks>Errors come back in the returned task (faulted or cancelled), never thrown from the call itself.</remarks>
     public Task<ModelOutputs> RunAsync(string model, IReadOnlyList<NamedTensor> inputs, CancellationToken cancellationToken)
     {
         if (!_sessions.TryGetValue(model, out InferenceSession? session))
         {
-            throw new KeyNotFoundException($"Model '{model}' is not loaded here (loaded: {string.Join(", ", _sessions.Keys)}).");
+            return Task.FromException<ModelOutputs>(
+                new KeyNotFoundException($"Model '{model}' is not loaded here (loaded: {string.Join(", ", _sessions.Keys)})."));
         }
 
-        return Task.FromResult(ModelOutputs.FromRunResult(session.Run(inputs, cancellationToken)));
+        try
+        {
+            return Task.FromResult(ModelOutputs.FromRunResult(session.Run(inputs, cancellationToken)));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<ModelOutputs>(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ModelOutputs>(e);
+        }
     }
 
     /// <summary>Releases every session.</summary>

@@ -37,6 +37,25 @@ public sealed class ImageCodecTests
     }
 
     [Fact]
+    public void EncodePng_Rgba_DecodesWithAlphaDropped()
+    {
+        byte[] rgba = [10, 20, 30, 0, 40, 50, 60, 255];
+
+        using RgbImage decoded = ImageCodec.Decode(ImageCodec.EncodePng(rgba, 2, 1, 4));
+
+        Assert.Equal(new byte[] { 10, 20, 30, 40, 50, 60 }, decoded.Pixels.ToArray());
+    }
+
+    [Fact]
+    public void Decode_OverPixelLimit_IsRefusedWithTheSize()
+    {
+        byte[] png = ImageCodec.EncodePng(SeededRgb(6, 40 * 30 * 3), 40, 30, 3);
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageCodec.Decode(png, new ImageLimits(1 << 20, 1000, 1000)));
+        Assert.Contains("40x30 (1200 pixels)", error.Message);
+    }
+
+    [Fact]
     public void Decode_DevJpeg_GivesPlausiblePhoto()
     {
         using RgbImage image = ImageCodec.Decode(DevData.FaceImage("img1.jpg"));

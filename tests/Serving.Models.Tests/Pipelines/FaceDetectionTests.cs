@@ -102,6 +102,16 @@ public sealed class FaceDetectionTests(FaceModelsFixture models) : IClassFixture
     }
 
     [Fact]
+    public async Task Embed_CancelledToken_StopsWithCancellation()
+    {
+        using RgbImage image = FaceModelsFixture.Load("img1.jpg");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => models.Pipeline.EmbedAsync(image, "img1", cancelled.Token));
+    }
+
+    [Fact]
     public async Task Run_UnknownModel_SaysWhichModelsAreLoaded()
     {
         var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => models.Runner.RunAsync("nope", [], CancellationToken.None));
