@@ -7,13 +7,9 @@ namespace Serving.Models.Evaluation;
 /// <summary>Formats a <see cref="FaceEvaluationResult"/> for <c>serving eval face</c> (text or <c>--json</c>).</summary>
 public static class FaceEvaluationReport
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    /// <summary>Indented JSON, snake_case names, elapsed time in seconds.</summary>
+    /// <summary>Indented JSON with snake_case keys (stable names for scripts), elapsed time in seconds.</summary>
     public static string ToJson(FaceEvaluationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
