@@ -111,8 +111,8 @@ ensure_selfie_model() {
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
-    runtime) ensure_debs libstb0; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0; ensure_node_ort; ensure_node_tfjs; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7; ensure_node_ort; ensure_node_tfjs; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done

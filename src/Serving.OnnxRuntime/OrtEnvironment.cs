@@ -44,7 +44,11 @@ public sealed unsafe class OrtEnvironment
     public bool UsesGlobalThreadPools => Options.GlobalThreadPools is not null;
 
     /// <summary>The environment, created with default options if <see cref="Initialize"/> was not called.</summary>
-    public static OrtEnvironment Instance => s_instance ?? Initialize(new OrtEnvironmentOptions());
+    /// <remarks>
+    /// Concurrent first uses race for the lock; the losers take the winner's environment (whatever
+    /// its options), since none of them asked for particular options.
+    /// </remarks>
+    public static OrtEnvironment Instance => s_instance ?? InitializeCore(new OrtEnvironmentOptions(), acceptExisting: true);
 
     /// <summary>Whether the environment exists already.</summary>
     public static bool IsInitialized => s_instance is not null;
@@ -61,11 +65,16 @@ public sealed unsafe class OrtEnvironment
     public static OrtEnvironment Initialize(OrtEnvironmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return InitializeCore(options, acceptExisting: false);
+    }
+
+    private static OrtEnvironment InitializeCore(OrtEnvironmentOptions options, bool acceptExisting)
+    {
         lock (CreateLock)
         {
             if (s_instance is not null)
             {
-                return ReferenceEquals(s_instance.Options, options)
+                return acceptExisting || ReferenceEquals(s_instance.Options, options)
                     ? s_instance
                     : throw new InvalidOperationException(
                         "The ONNX Runtime environment exists already (one per process); initialize it once, before creating sessions.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Serving.Models.Evaluation;
+using Serving.Models.Imaging;
 using Serving.Models.Onnx;
 using Serving.Models.Pipelines.Segmentation;
 using Serving.Models.TfJs;
@@ -46,7 +47,7 @@ internal static class EvalCommands
                 Console.WriteLine(result.GetValue(json) ? evaluation.ToJson() : evaluation.ToText());
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or TfJsImportException or OrtException or OrtLibraryNotFoundException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException or TfJsImportException or OrtException or OrtLibraryNotFoundException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -11,7 +11,9 @@ internal sealed record GroundTruthMask(int Width, int Height, bool[] Foreground,
 {
     public static GroundTruthMask Decode(ReadOnlySpan<byte> png)
     {
-        var rgb = StbNative.Decode(png, 3, out var width, out var height);
+        using var image = ImageCodec.Decode(png);
+        ReadOnlySpan<byte> rgb = image.Pixels;
+        int width = image.Width, height = image.Height;
         var foreground = new bool[width * height];
         var ignored = new bool[width * height];
         for (var i = 0; i < foreground.Length; i++)

@@ -44,13 +44,25 @@ public sealed class InferenceService(ModelManager models, WorkerMetrics metrics,
         var version = request.ModelVersion;
         try
         {
-            var model = models.Resolve(request.ModelName, request.ModelVersion);
-            version = model.VersionText;
-            var decoded = RequestDecoder.Decode(request, model);
             var (priority, timeout) = RequestDecoder.ReadParameters(request);
             DateTimeOffset? deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
-            var outputs = await model.InferAsync(decoded, priority, deadline, timeout, context.CancellationToken).ConfigureAwait(false);
-            return ResponseEncoder.Encode(model, request.Id, outputs);
+            var model = models.Resolve(request.ModelName, request.ModelVersion);
+            while (true)
+            {
+                version = model.VersionText;
+                var decoded = RequestDecoder.Decode(request, model);
+                var enqueued = model.InferAsync(decoded, priority, deadline, timeout, context.CancellationToken);
+                if (enqueued.IsFaulted && enqueued.Exception?.InnerException is RpcException { StatusCode: StatusCode.Unavailable }
+                    && models.TryResolve(request.ModelName, request.ModelVersion) is { } replacement && replacement != model)
+                {
+                    // A reload retired the version this request resolved; the replacement is already serving.
+                    model = replacement;
+                    continue;
+                }
+
+                var outputs = await enqueued.ConfigureAwait(false);
+                return ResponseEncoder.Encode(model, request.Id, outputs);
+            }
         }
         catch (RpcException ex)
         {

@@ -11,7 +11,7 @@ public sealed class SegmentationEvaluationTests
     {
         // 4 pixels: background, person colour, void border, aeroplane colour.
         byte[] target = [0, 0, 0, 192, 128, 128, 224, 224, 192, 128, 0, 0];
-        var mask = GroundTruthMask.Decode(StbNative.EncodePng(target, 4, 1, 3));
+        var mask = GroundTruthMask.Decode(ImageCodec.EncodePng(target, 4, 1, 3));
 
         // Predicting foreground on the void pixel costs nothing; missing the aeroplane halves the IoU.
         Assert.Equal(1.0, mask.IoU([0, 255, 255, 255]));
@@ -22,10 +22,10 @@ public sealed class SegmentationEvaluationTests
     [Fact]
     public void IoU_BinaryGreyMask_ThresholdsAtHalf()
     {
-        var mask = GroundTruthMask.Decode(StbNative.EncodePng([0, 255, 255, 127], 2, 2, 1));
+        var mask = GroundTruthMask.Decode(ImageCodec.EncodePng([0, 255, 255, 127], 2, 2, 1));
 
         Assert.Equal(1.0 / 3.0, mask.IoU([255, 255, 0, 0]), 6);
-        Assert.Equal(1.0, GroundTruthMask.Decode(StbNative.EncodePng([0, 0], 2, 1, 1)).IoU([0, 0]));
+        Assert.Equal(1.0, GroundTruthMask.Decode(ImageCodec.EncodePng([0, 0], 2, 1, 1)).IoU([0, 0]));
     }
 
     [Fact]

@@ -29,9 +29,11 @@ public sealed class TfJsReferenceTests
     {
         var modelJson = TestAssets.SelfieModelJson;
         var image = Path.Combine(TestAssets.DevData("segmentation/person"), "images", "1.jpg");
-        var rgb = StbNative.Decode(File.ReadAllBytes(image), 3, out var width, out var height);
         var input = new float[256 * 256 * 3];
-        Bilinear.ResizeRgb(rgb, width, height, SegmentationModelSpec.Selfie, input);
+        using (var decoded = ImageCodec.Decode(File.ReadAllBytes(image)))
+        {
+            Bilinear.ResizeRgb(decoded.Pixels, decoded.Width, decoded.Height, SegmentationModelSpec.Selfie, input);
+        }
 
         var expected = TfJsReference.Run(modelJson, [1, 256, 256, 3], input);
         var actual = RunImported(TfJsImporter.ImportFile(modelJson).ToBytes(), [1, 256, 256, 3], input);

@@ -85,6 +85,34 @@ internal sealed class TestRepository : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// A batchable model with a small input and a few milliseconds of compute per element:
+    /// <c>x</c> FP32 [batch, 4] expanded to [batch, 4, 96, 96], three 3x3 convolutions, mean -> <c>y</c> [batch, 32].
+    /// Requests are cheap to send, so a test can saturate the worker rather than the client.
+    /// </summary>
+    public TestRepository AddSlow(string name, int maxBatchSize, int maxQueueSize)
+    {
+        var random = new Random(5);
+        var g = new GraphBuilder(name);
+        var x = g.Input("x", OnnxDataType.Float, "batch", 4);
+        var image = g.Node("Expand", [g.Node("Reshape", [x, g.Int64s("shape", -1, 4, 1, 1)]), g.Int64s("size", 1, 4, 96, 96)]);
+        var h = g.Relu(g.Conv(image, g.RandomWeights("w1", [32, 4, 3, 3], random, 0.2f), null, 3, pad: 1));
+        h = g.Relu(g.Conv(h, g.RandomWeights("w2", [32, 32, 3, 3], random, 0.05f), null, 3, pad: 1));
+        h = g.Relu(g.Conv(h, g.RandomWeights("w3", [32, 32, 3, 3], random, 0.05f), null, 3, pad: 1));
+        g.AddNode("ReduceMean", [h], ["y"], Attr.Ints("axes", 2, 3), Attr.Int("keepdims", 0));
+        g.Output("y", OnnxDataType.Float, "batch", 32);
+        WriteModel(name, 1, OnnxModel.Create(g));
+        WriteConfig(new ModelConfiguration
+        {
+            Name = name,
+            MaxBatchSize = maxBatchSize,
+            Inputs = [new TensorConfiguration { Name = "x", Datatype = "FP32", Dims = [4] }],
+            Outputs = [new TensorConfiguration { Name = "y", Datatype = "FP32", Dims = [32] }],
+            DynamicBatching = new DynamicBatchingConfiguration { DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = maxQueueSize } },
+        });
+        return this;
+    }
+
     public static ModelConfiguration DoublerConfig(string name, int maxBatchSize = 8, long maxQueueDelayUs = 0, int maxQueueSize = 0, int instances = 1) => new()
     {
         Name = name,

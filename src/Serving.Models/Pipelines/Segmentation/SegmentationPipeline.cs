@@ -25,15 +25,16 @@ public sealed class SegmentationPipeline
 
     public float Threshold { get; }
 
-    /// <summary>Segments a JPEG or PNG image; <see cref="InvalidDataException"/> for bytes that are not one.</summary>
+    /// <summary>Segments a JPEG, PNG or WebP image; <see cref="ImageDecodeException"/> for bytes that are not one.</summary>
     public ValueTask<SegmentationResult> SegmentAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken)
     {
-        var rgb = StbNative.Decode(encodedImage.Span, 3, out var width, out var height);
-        return SegmentRgbAsync(rgb, width, height, cancellationToken);
+        using var image = ImageCodec.Decode(encodedImage.Span);
+        // The model input is built before the first await, so the pooled pixels can go back at once.
+        return SegmentPreparedAsync(Prepare(image.Pixels, image.Width, image.Height), image.Width, image.Height, cancellationToken);
     }
 
     /// <summary>Segments decoded interleaved RGB pixels.</summary>
-    public async ValueTask<SegmentationResult> SegmentRgbAsync(byte[] rgb, int width, int height, CancellationToken cancellationToken)
+    public ValueTask<SegmentationResult> SegmentRgbAsync(byte[] rgb, int width, int height, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rgb);
         if (width <= 0 || height <= 0 || rgb.Length != width * height * 3)
@@ -41,9 +42,20 @@ public sealed class SegmentationPipeline
             throw new ArgumentException($"{rgb.Length} bytes are not a {width}x{height} RGB image", nameof(rgb));
         }
 
+        return SegmentPreparedAsync(Prepare(rgb, width, height), width, height, cancellationToken);
+    }
+
+    private float[] Prepare(ReadOnlySpan<byte> rgb, int width, int height)
+    {
         var spec = _model.Spec;
         var input = new float[spec.Width * spec.Height * 3];
         Bilinear.ResizeRgb(rgb, width, height, spec, input);
+        return input;
+    }
+
+    private async ValueTask<SegmentationResult> SegmentPreparedAsync(float[] input, int width, int height, CancellationToken cancellationToken)
+    {
+        var spec = _model.Spec;
         var map = await _model.RunAsync(input, 1, cancellationToken).ConfigureAwait(false);
         var probability = Bilinear.ResizeMap(map, spec.Width, spec.Height, width, height);
         var mask = new byte[probability.Length];

@@ -6,5 +6,5 @@ namespace Serving.Models.Pipelines.Segmentation;
 public sealed record SegmentationResult(int Width, int Height, float[] Probability, byte[] Mask, double ForegroundFraction)
 {
     /// <summary>The mask as an 8-bit greyscale PNG (0 background, 255 foreground).</summary>
-    public byte[] MaskPng() => StbNative.EncodePng(Mask, Width, Height, 1);
+    public byte[] MaskPng() => ImageCodec.EncodePng(Mask, Width, Height, 1);
 }

@@ -11,8 +11,10 @@ namespace Serving.Worker.Repository.Tools;
 /// </summary>
 /// <remarks>
 /// Intermediate shape annotations (value_info) are dropped because they still say 1; ONNX Runtime
-/// infers them again. A graph that hard-codes the batch (e.g. a Reshape to [1, -1]) fails the check
-/// (or fails to run), and the rewritten file is deleted.
+/// infers them again. A Reshape whose constant target shape starts with 1 (e.g. the face model's
+/// final [1, -1]) gets 0 there instead, which copies the input's batch dimension. A graph that
+/// still hard-codes the batch fails the check (wrong output shape or values), and the rewritten
+/// file is deleted.
 /// </remarks>
 public static class BatchDimensionRewriter
 {
@@ -41,6 +43,7 @@ public static class BatchDimensionRewriter
         }
 
         model.Graph.ValueInfo.Clear();
+        FreeReshapeBatch(model.Graph);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(targetPath))!);
         model.Save(targetPath);
         try
@@ -51,6 +54,32 @@ public static class BatchDimensionRewriter
         {
             File.Delete(targetPath);
             throw;
+        }
+    }
+
+    private static void FreeReshapeBatch(GraphProto graph)
+    {
+        var initializers = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        foreach (var node in graph.Node.Where(n => n.OpType == "Reshape" && n.Input.Count >= 2))
+        {
+            if (!initializers.TryGetValue(node.Input[1], out var shape) || shape.DataType != (int)OnnxDataType.Int64 || shape.Dims.Count != 1 || shape.Dims[0] < 1)
+            {
+                continue;
+            }
+
+            if (shape.RawData.Length >= 8)
+            {
+                var raw = shape.RawData.ToByteArray();
+                if (BitConverter.ToInt64(raw, 0) == 1)
+                {
+                    BitConverter.TryWriteBytes(raw.AsSpan(0, 8), 0L);
+                    shape.RawData = Google.Protobuf.ByteString.CopyFrom(raw);
+                }
+            }
+            else if (shape.Int64Data.Count > 0 && shape.Int64Data[0] == 1)
+            {
+                shape.Int64Data[0] = 0;
+            }
         }
     }
 
@@ -87,6 +116,11 @@ public static class BatchDimensionRewriter
             {
                 var expected = one[o].GetSpan<float>();
                 var actual = all[o].GetSpan<float>();
+                if (all[o].Shape.Length == 0 || all[o].Shape[0] != n)
+                {
+                    throw new InvalidOperationException($"output '{one[o].Name}' has shape [{string.Join(",", all[o].Shape)}] at batch {n}: the graph does not batch");
+                }
+
                 if (actual.Length != expected.Length * n)
                 {
                     throw new InvalidOperationException($"output '{one[o].Name}' has {actual.Length} elements at batch {n}, expected {expected.Length * n}");
