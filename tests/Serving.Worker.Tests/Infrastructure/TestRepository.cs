@@ -68,23 +68,6 @@ internal sealed class TestRepository : IDisposable
         return this;
     }
 
-    /// <summary>The real face embedding model made batchable by the repository tool, with a bounded queue.</summary>
-    public TestRepository AddRealFeatureBatched(string name, int maxBatchSize, int maxQueueSize, int instances = 1)
-    {
-        var directory = System.IO.Path.Combine(Path, name, "1");
-        BatchDimensionRewriter.Rewrite(RealFeatureModel, System.IO.Path.Combine(directory, "model.onnx"), verifyBatchSize: 2);
-        WriteConfig(new ModelConfiguration
-        {
-            Name = name,
-            MaxBatchSize = maxBatchSize,
-            Inputs = [new TensorConfiguration { Name = "input", Datatype = "FP32", Dims = [3, 112, 112] }],
-            Outputs = [new TensorConfiguration { Name = "output", Datatype = "FP32", Dims = [512] }],
-            DynamicBatching = new DynamicBatchingConfiguration { DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = maxQueueSize } },
-            InstanceGroup = new InstanceGroupConfiguration { Count = instances },
-        });
-        return this;
-    }
-
     /// <summary>
     /// A batchable model with a small input and a few milliseconds of compute per element:
     /// <c>x</c> FP32 [batch, 4] expanded to [batch, 4, 96, 96], three 3x3 convolutions, mean -> <c>y</c> [batch, 32].

@@ -1,0 +1,63 @@
+using Serving.Grpc;
+using Serving.Protocol.V1;
+using Serving.Worker.Service;
+using Serving.Worker.Tests.Infrastructure;
+
+namespace Serving.Worker.Tests.Service;
+
+/// <summary>WatchLoad streams load reports with the queue, instances and measured service times.</summary>
+public sealed class WorkerControlTests
+{
+    private static readonly TimeSpan SafetyTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task WatchLoad_AfterInferences_ReportsModelWithServiceTimePerBatchSize()
+    {
+        using var repository = new TestRepository();
+        repository.AddDoubler();
+        await using var host = await WorkerTestHost.StartAsync(repository.Path);
+        using var channel = host.CreateChannel();
+        for (var i = 0; i < 3; i++)
+        {
+            await channel.CallInvoker.UnaryAsync(InferenceMethods.ModelInfer, WorkerTestHost.DoublerRequest([1, 2, 3, 4])).ResponseAsync.WaitAsync(SafetyTimeout);
+        }
+
+        using var cts = new CancellationTokenSource(SafetyTimeout);
+        using var call = channel.CallInvoker.ServerStreaming(WorkerControlMethods.WatchLoad, new WatchLoadRequest { Subscriber = "test", IntervalMs = 20 }, new CallOptions(CancellationToken: cts.Token));
+        var reports = new List<LoadReport>();
+        while (reports.Count < 2 && await call.ResponseStream.MoveNext(cts.Token))
+        {
+            reports.Add(call.ResponseStream.Current);
+        }
+
+        var model = Assert.Single(reports[^1].Models);
+        Assert.Equal("doubler", model.ModelName);
+        Assert.Equal("1", model.ModelVersion);
+        Assert.True(model.Ready);
+        Assert.Equal(2, model.QueueLengthPerPriority.Count);
+        Assert.Equal(8u, model.MaxBatchSize);
+        var serviceTime = Assert.Single(model.ServiceTimes);
+        Assert.Equal(1u, serviceTime.BatchSize);
+        Assert.Equal(3u, serviceTime.SampleCount);
+        Assert.True(serviceTime.P99Us >= serviceTime.P50Us);
+        Assert.True(reports[1].TimestampUnixNanos >= reports[0].TimestampUnixNanos);
+    }
+
+    [Fact]
+    public void IsSignificantChange_QueueBurst_PushesAndJitterWaits()
+    {
+        static LoadReport Report(uint queued)
+        {
+            var report = new LoadReport();
+            var model = new ModelLoad { ModelName = "m", ModelVersion = "1", Ready = true };
+            model.QueueLengthPerPriority.Add(queued);
+            report.Models.Add(model);
+            return report;
+        }
+
+        Assert.True(WorkerControlService.IsSignificantChange(null, Report(0)));
+        Assert.False(WorkerControlService.IsSignificantChange(Report(20), Report(21)));
+        Assert.True(WorkerControlService.IsSignificantChange(Report(20), Report(30)));
+        Assert.True(WorkerControlService.IsSignificantChange(Report(0), Report(2)));
+    }
+}
