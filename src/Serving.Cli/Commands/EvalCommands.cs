@@ -2,6 +2,8 @@ using System.CommandLine;
 using Serving.Models.Evaluation;
 using Serving.Models.Imaging;
 using Serving.Models.Onnx;
+using Serving.Models.Pipelines;
+using Serving.Models.Pipelines.Face;
 using Serving.Models.Pipelines.Segmentation;
 using Serving.Models.TfJs;
 using Serving.OnnxRuntime;
@@ -14,9 +16,43 @@ internal static class EvalCommands
     public static Command Create()
     {
         var eval = new Command("eval", "Measure model quality on labelled data");
+        eval.Subcommands.Add(Face());
         eval.Subcommands.Add(Segmentation());
         return eval;
     }
+
+    private static Command Face()
+    {
+        var pairs = new Option<FileInfo>("--pairs") { Description = "CSV of image_a,image_b,same (1/0 or true/false)", Required = true };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Folder of the images (default: images/ beside the CSV)" };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("face", "Face verification quality of the real face models: ROC AUC, TAR at FAR 1e-2/1e-3, accuracy at the variant's threshold")
+        {
+            pairs, images, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var variant = FaceVariant.FacePlugin;
+            try
+            {
+                using var runner = InProcessModelRunner.LoadFromDirectory(
+                    FaceModelDirectory, [variant.DetectorModel, variant.LandmarkModel, variant.EmbeddingModel], new SessionOptions { IntraOpThreads = 1 });
+                var pipeline = new FacePipeline(runner, variant);
+                var evaluation = await FaceEvaluation.RunAsync(
+                    pipeline, result.GetRequiredValue(pairs).FullName, result.GetValue(images)?.FullName, cancellationToken: cancellationToken);
+                Console.WriteLine(result.GetValue(json) ? FaceEvaluationReport.ToJson(evaluation) : FaceEvaluationReport.ToText(evaluation));
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException or NoFaceException or OrtException or OrtLibraryNotFoundException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static string FaceModelDirectory => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", "faceplugin-face-recognition-js-0.0.1");
 
     private static Command Segmentation()
     {
