@@ -6,5 +6,7 @@ var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for
     OnnxCommands.Create(),
     EvalCommands.Create(),
     StandaloneCommand.Create(),
+    WorkerCommand.Create(),
+    ModelsCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();
