@@ -221,5 +221,6 @@ public sealed class InferenceService(ModelManager models, WorkerMetrics metrics,
 
     // DeadlineExceeded -> DEADLINE_EXCEEDED, as gRPC spells status codes.
     internal static string CodeLabel(StatusCode code) =>
-        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+        code == StatusCode.OK ? "OK"
+            : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 }
