@@ -42,6 +42,6 @@ internal static class ModelsCommands
                 return 1;
             }
         });
-        return new Command("models", "Model repository tools") { setup, batchable };
+        return new Command("models", "Model repository tools") { setup, batchable, ModelsZooCommands.Inspect(), ModelsZooCommands.Build() };
     }
 }

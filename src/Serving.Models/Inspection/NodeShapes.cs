@@ -8,11 +8,12 @@ internal static class NodeShapes
     private static readonly HashSet<string> SameShape = new(StringComparer.Ordinal)
     {
         "BatchNormalization", "Relu", "Sigmoid", "Tanh", "Dropout", "Identity", "Cast", "Softmax", "LeakyRelu", "Clip", "Neg", "Abs", "Exp", "Sqrt",
+        "HardSigmoid", "HardSwish", "Elu", "Selu", "Softplus", "Erf", "Reciprocal", "Log", "Floor", "Ceil", "Round", "Not", "Sign",
     };
 
     private static readonly HashSet<string> Broadcasting = new(StringComparer.Ordinal)
     {
-        "Add", "Sub", "Mul", "Div", "Greater", "Less", "Equal", "Max", "Min", "Pow", "And", "Or", "Where",
+        "Add", "Sub", "Mul", "Div", "PRelu", "Greater", "Less", "Equal", "Max", "Min", "Pow", "And", "Or", "Where",
     };
 
     public static (long[][] Outputs, long MultiplyAdds) Infer(

@@ -37,6 +37,20 @@ public sealed class ModelInspectorTests
     }
 
     [Fact]
+    public void Inspect_PReluAsInRealFaceEmbedders_KeepsTheInputShape()
+    {
+        var g = new GraphBuilder("prelu");
+        var x = g.Input("x", OnnxDataType.Float, "batch", 4, 6, 6);
+        var y = g.Node("PRelu", [x, g.RandomWeights("slope", [4, 1, 1], Seeded, 0.1f)]);
+        g.Output(y, OnnxDataType.Float, "batch", 4, 6, 6);
+
+        var report = ModelInspector.Inspect(OnnxModel.Create(g));
+
+        Assert.Equal(new long[] { 1, 4, 6, 6 }, report.OutputShapes[y]);
+        Assert.Equal(4, report.Parameters);
+    }
+
+    [Fact]
     public void Inspect_If_ReportsCheapAndDearBranches()
     {
         var g = new GraphBuilder("gated");
