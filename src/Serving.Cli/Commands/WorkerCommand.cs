@@ -28,12 +28,13 @@ internal static class WorkerCommand
             repository, port, metricsPort, device, threads, grace,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(repository), result.GetValue(port), result.GetValue(metricsPort), result.GetValue(device)!,
+            IPAddress.Any, result.GetValue(repository), result.GetValue(port), result.GetValue(metricsPort), result.GetValue(device)!,
             result.GetValue(threads), TimeSpan.FromSeconds(result.GetValue(grace)), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, CancellationToken cancellationToken)
+    /// <summary>Runs a worker until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>.</summary>
+    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, CancellationToken cancellationToken)
     {
         if (device != "cpu" && !device.StartsWith("cuda", StringComparison.Ordinal))
         {
@@ -79,10 +80,10 @@ internal static class WorkerCommand
             options.GracePeriod = grace;
         });
         builder.Services.AddServingTelemetry(options => options.MetricsPort = metricsPort > 0 ? metricsPort : null);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(new IPEndPoint(IPAddress.Any, port)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(new IPEndPoint(address, port)));
         var app = builder.Build();
         app.MapServingWorker();
-        Console.WriteLine($"worker: repository {path}, gRPC on :{port}, metrics on :{(metricsPort > 0 ? metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")}, device {device}");
+        Console.WriteLine($"worker: repository {path}, gRPC on {address}:{port}, metrics on :{(metricsPort > 0 ? metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")}, device {device}");
         // SIGTERM (Kubernetes, docker stop) and Ctrl+C start the graceful stop: not ready, refuse new
         // work, drain within the grace period. Cancelling the signal's default action keeps the
         // process alive until the host has stopped.
