@@ -47,6 +47,9 @@ public sealed class HelmChartTests(ChartFixture chart)
         Assert.Null(WorkerContainer(cpu)["resources"]!["limits"]!["nvidia.com/gpu"]);
 
         Assert.EndsWith("-worker-cuda", (string)WorkerContainer(face)["image"]!);
+        Assert.EndsWith("-worker", (string)WorkerContainer(cpu)["image"]!);
+        // The models init container reuses the pool's image: one pull per node.
+        Assert.Equal((string?)WorkerContainer(face)["image"], (string?)Json.Objects(face["spec"]!["template"]!["spec"]!["initContainers"]).Single()["image"]);
         Assert.Equal("cuda", ArgAfter(WorkerContainer(face), "--device"));
         Assert.Equal("cpu", ArgAfter(WorkerContainer(cpu), "--device"));
         var podSpec = face["spec"]!["template"]!["spec"]!;
