@@ -48,12 +48,12 @@ RUN curl -fsSL -o ort.tgz "https://github.com/microsoft/onnxruntime/releases/dow
           "onnxruntime-linux-x64-gpu-${ORT_VERSION}/lib/libonnxruntime_providers_cuda.so" \
           /opt/onnxruntime/lib/
 
-# ---- runtime-base: ASP.NET Core runtime + libstb0, non-root ----
+# ---- runtime-base: ASP.NET Core runtime + libstb0 and libwebp7 (image decode), non-root ----
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS runtime-base
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libstb0 \
+ && apt-get install -y --no-install-recommends libstb0 libwebp7 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build --chown=root:root /app /app
 ENV DOTNET_EnableDiagnostics=0 \
@@ -83,7 +83,7 @@ FROM ${CUDA_BASE} AS worker-cuda
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libstb0 \
+ && apt-get install -y --no-install-recommends ca-certificates libstb0 libwebp7 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 1654 app \
  && useradd --uid 1654 --gid 1654 --no-create-home --shell /usr/sbin/nologin app

@@ -8,5 +8,6 @@ var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for
     StandaloneCommand.Create(),
     WorkerCommand.Create(),
     ModelsCommands.Create(),
+    HealthCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -72,6 +72,8 @@ internal static class WorkerCommand
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // Per-request hosting logs would drown the worker's own; metrics count requests instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddServingWorker(options =>
         {
             options.RepositoryPath = path;
