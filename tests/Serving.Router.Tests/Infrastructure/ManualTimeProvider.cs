@@ -9,6 +9,7 @@ internal sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(int Count, TaskCompletionSource Armed)> _waiters = [];
     private DateTimeOffset _now;
 
     public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? Snapshots.Now;
@@ -34,6 +35,35 @@ internal sealed class ManualTimeProvider : TimeProvider
             {
                 return _timers.Count(t => t.Due != DateTimeOffset.MaxValue);
             }
+        }
+    }
+
+    /// <summary>Completes once at least <paramref name="count"/> timers are armed: the sync point before an <see cref="Advance"/> that must fire them (safety net 10 s).</summary>
+    public Task WaitForArmedTimersAsync(int count)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _waiters.Add((count, waiter));
+        }
+
+        NotifyWaiters();
+        return waiter.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private void NotifyWaiters()
+    {
+        List<TaskCompletionSource> ready;
+        lock (_lock)
+        {
+            var armed = _timers.Count(t => t.Due != DateTimeOffset.MaxValue);
+            ready = _waiters.Where(w => armed >= w.Count).Select(w => w.Armed).ToList();
+            _waiters.RemoveAll(w => armed >= w.Count);
+        }
+
+        foreach (var waiter in ready)
+        {
+            waiter.TrySetResult();
         }
     }
 
@@ -108,8 +138,10 @@ internal sealed class ManualTimeProvider : TimeProvider
 
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 Due = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : owner._now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
-                return true;
             }
+
+            owner.NotifyWaiters();
+            return true;
         }
 
         public void Fire() => callback(state);
