@@ -46,6 +46,9 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         IRandomFactory? random = null,
         ILogger<WorkerLoadTracker>? logger = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StaleAfter, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.InitialBackoff, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBackoff, options.InitialBackoff);
         _discovery = discovery;
         _channels = channels;
         _options = options;

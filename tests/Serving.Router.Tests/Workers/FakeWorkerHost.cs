@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
@@ -21,17 +24,36 @@ internal sealed class FakeWorkerHost : IAsyncDisposable
 
     public FakeWorkerControl Control { get; }
 
-    public static async Task<FakeWorkerHost> StartAsync()
+    /// <summary>The loopback address (Kestrel hosts only).</summary>
+    public Uri? LoopbackAddress { get; private set; }
+
+    /// <summary>Starts the fake in memory (TestServer) or, with <paramref name="loopback"/>, on a free 127.0.0.1 port (h2c).</summary>
+    public static async Task<FakeWorkerHost> StartAsync(bool loopback = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpcServer();
-        builder.WebHost.UseTestServer();
+        if (loopback)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(new IPEndPoint(IPAddress.Loopback, 0)));
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         var app = builder.Build();
         var control = new FakeWorkerControl();
         app.MapGrpcService(control.CreateDefinition());
         await app.StartAsync();
-        return new FakeWorkerHost(app, control);
+        var host = new FakeWorkerHost(app, control);
+        if (loopback)
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+            host.LoopbackAddress = new Uri(address);
+        }
+
+        return host;
     }
 
     /// <summary>A channel to this host through the TestServer's handler.</summary>
