@@ -1,0 +1,14 @@
+namespace Serving.Router.Resilience;
+
+/// <summary>Size of the retry budget.</summary>
+public sealed class RetryBudgetOptions
+{
+    /// <summary>Retries (and hedges) allowed per original request over the window.</summary>
+    public double Ratio { get; set; } = 0.1;
+
+    /// <summary>Retries per second allowed regardless of traffic.</summary>
+    public double MinRetriesPerSecond { get; set; } = 1;
+
+    /// <summary>The sliding window.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+}

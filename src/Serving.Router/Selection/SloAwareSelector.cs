@@ -1,0 +1,144 @@
+using Serving.Grpc;
+
+namespace Serving.Router.Selection;
+
+/// <summary>Per request, the best-quality variant whose predicted completion on its best worker fits the remaining budget (DESIGN §4).</summary>
+/// <remarks>
+/// <para>Candidates are the task's variants best quality first, minus synthetic ones (unless the
+/// catalogue allows them) and those below the request's minimum quality. For each candidate the
+/// worker is picked by least predicted completion (<see cref="CompletionPredictor"/>, power of two
+/// choices above a few workers) among reachable workers reporting it ready, minus excluded ones.
+/// The first quality level with a variant whose prediction fits the remaining budget wins; among
+/// equal-quality variants that fit, the least predicted completion.</para>
+/// <para>Nothing fits: best-effort requests get the fastest option of all (prediction ties go to
+/// the cheaper, lower-quality variant); others are rejected at once with RESOURCE_EXHAUSTED
+/// <c>slo_unattainable</c>, because a fast rejection lets the caller degrade or retry elsewhere
+/// while a late answer is useless. A pinned variant is the only candidate; when it cannot fit the
+/// reason names it. Workers without service-time measurements are never predicted to fit; they
+/// serve best-effort requests only when no worker is measured.</para>
+/// </remarks>
+internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory randomFactory) : IVariantSelector
+{
+    public string Name => "slo-aware";
+
+    public VariantChoice Select(SelectionRequest request, ClusterSnapshot cluster, CatalogSnapshot catalog, DateTimeOffset now)
+    {
+        var variants = catalog.VariantsOf(request.Task);
+        if (variants.IsEmpty)
+        {
+            return VariantChoice.Reject(StatusCode.NotFound, SelectionReasons.UnknownTask);
+        }
+
+        if (!string.IsNullOrEmpty(request.PinnedVariant))
+        {
+            return SelectPinned(request, cluster, catalog, now, request.PinnedVariant);
+        }
+
+        var allowed = variants.Where(v => VariantEvaluator.IsAllowed(v, catalog)).ToList();
+        if (allowed.Count == 0)
+        {
+            return VariantChoice.Reject(StatusCode.FailedPrecondition, SelectionReasons.SyntheticNotAllowed);
+        }
+
+        var eligible = allowed.Where(v => v.Quality >= request.MinQuality).ToList();
+        if (eligible.Count == 0)
+        {
+            return VariantChoice.Reject(StatusCode.FailedPrecondition, SelectionReasons.BelowMinQuality);
+        }
+
+        var remaining = request.Deadline - now;
+        if (remaining <= TimeSpan.Zero)
+        {
+            return VariantChoice.Reject(StatusCode.DeadlineExceeded, SelectionReasons.DeadlinePassed);
+        }
+
+        var random = randomFactory.Create();
+        (VariantInfo Variant, VariantPlacement Placement)? fastest = null;
+        (VariantInfo Variant, VariantPlacement Placement)? unprofiledOnly = null;
+        for (var level = 0; level < eligible.Count;)
+        {
+            (VariantInfo Variant, VariantPlacement Placement)? fit = null;
+            var quality = eligible[level].Quality;
+            for (; level < eligible.Count && eligible[level].Quality == quality; level++)
+            {
+                var variant = eligible[level];
+                var placement = VariantEvaluator.Place(variant, request, cluster, options, random);
+                if (placement.Predicted is not { } pick)
+                {
+                    if (placement.Unprofiled is not null)
+                    {
+                        unprofiledOnly ??= (variant, placement);
+                    }
+
+                    continue;
+                }
+
+                // Best quality first, so "<=" hands prediction ties to the cheaper variant.
+                if (fastest is null || pick.Predicted <= fastest.Value.Placement.Predicted!.Value.Predicted)
+                {
+                    fastest = (variant, placement);
+                }
+
+                if (pick.Predicted <= remaining && (fit is null || pick.Predicted < fit.Value.Placement.Predicted!.Value.Predicted))
+                {
+                    fit = (variant, placement);
+                }
+            }
+
+            if (fit is { } chosen)
+            {
+                return VariantEvaluator.Use(chosen.Variant, chosen.Placement, SelectionReasons.BestFit);
+            }
+        }
+
+        var fallback = fastest ?? unprofiledOnly;
+        if (fallback is null)
+        {
+            return VariantChoice.Reject(StatusCode.Unavailable, SelectionReasons.NoReadyWorker);
+        }
+
+        return request.BestEffort
+            ? VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.BestEffort)
+            : VariantChoice.Reject(StatusCode.ResourceExhausted, SelectionReasons.SloUnattainable);
+    }
+
+    private VariantChoice SelectPinned(SelectionRequest request, ClusterSnapshot cluster, CatalogSnapshot catalog, DateTimeOffset now, string pinned)
+    {
+        var variant = catalog.Find(pinned);
+        if (variant is null || variant.Task != request.Task)
+        {
+            return VariantChoice.Reject(StatusCode.NotFound, $"{SelectionReasons.UnknownVariant}:{pinned}");
+        }
+
+        if (!VariantEvaluator.IsAllowed(variant, catalog))
+        {
+            return VariantChoice.Reject(StatusCode.FailedPrecondition, $"{SelectionReasons.SyntheticNotAllowed}:{pinned}");
+        }
+
+        if (variant.Quality < request.MinQuality)
+        {
+            return VariantChoice.Reject(StatusCode.FailedPrecondition, $"{SelectionReasons.BelowMinQuality}:{pinned}");
+        }
+
+        var remaining = request.Deadline - now;
+        if (remaining <= TimeSpan.Zero)
+        {
+            return VariantChoice.Reject(StatusCode.DeadlineExceeded, SelectionReasons.DeadlinePassed);
+        }
+
+        var placement = VariantEvaluator.Place(variant, request, cluster, options, randomFactory.Create());
+        if (!placement.HasWorker)
+        {
+            return VariantChoice.Reject(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}:{pinned}");
+        }
+
+        if (placement.Predicted is { } pick && pick.Predicted <= remaining)
+        {
+            return VariantChoice.Use(variant, pick.Worker, pick.Predicted, SelectionReasons.Pinned);
+        }
+
+        return request.BestEffort
+            ? VariantEvaluator.Use(variant, placement, SelectionReasons.BestEffort)
+            : VariantChoice.Reject(StatusCode.ResourceExhausted, $"{SelectionReasons.SloUnattainable}:{pinned}");
+    }
+}

@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+using Serving.Protocol.V1;
+using Serving.Router.Selection;
+
+namespace Serving.Router.Workers;
+
+/// <summary>Turns a worker's <see cref="LoadReport"/> into selection snapshots.</summary>
+internal static class LoadReportConversion
+{
+    /// <summary>The model loads of <paramref name="report"/>, each with what this router sent since (by model name).</summary>
+    public static IEnumerable<ModelLoadSnapshot> ToModelLoads(LoadReport report, IReadOnlyDictionary<string, int> sentSinceReport)
+    {
+        foreach (var model in report.Models)
+        {
+            var profile = new ServiceTimeProfile(model.ServiceTimes.Select(s => new Selection.BatchServiceTime(
+                (int)s.BatchSize,
+                TimeSpan.FromMicroseconds(s.P50Us),
+                TimeSpan.FromMicroseconds(s.P99Us))));
+            yield return new ModelLoadSnapshot(
+                model.ModelName,
+                model.ModelVersion,
+                model.Ready,
+                model.QueueLengthPerPriority.Select(q => (int)Math.Min(q, int.MaxValue)).ToImmutableArray(),
+                (int)Math.Min(model.InFlightBatches, int.MaxValue),
+                (int)Math.Clamp(model.MaxBatchSize, 1, int.MaxValue),
+                (int)Math.Clamp(model.InstanceCount, 1, int.MaxValue),
+                profile,
+                sentSinceReport.GetValueOrDefault(model.ModelName));
+        }
+    }
+}
