@@ -13,8 +13,10 @@ internal static class Program
                 return await GrpcEchoBenchmark.RunAsync(rest);
             case "onnx":
                 return OnnxBenchmark.Run(rest);
+            case "worker":
+                return await WorkerBenchmark.RunAsync(rest);
             default:
-                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc|onnx> [options]");
+                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc|onnx|worker> [options]");
                 return 2;
         }
     }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace Serving.Benchmarks;
+
+/// <summary>
+/// A closed-loop load: <c>concurrency</c> callers, each making its next call as soon as the last one
+/// returns, for a fixed time. Latencies are kept per caller (no shared list, no lock on the hot path).
+/// </summary>
+/// <remarks>
+/// Blocking calls (an in-process <c>InferenceSession.Run</c>) get a dedicated thread per caller, so that
+/// the thread pool's slow thread injection does not cap their concurrency; asynchronous calls (gRPC) run
+/// on the thread pool like any client.
+/// </remarks>
+internal sealed class ClosedLoop(Func<ValueTask> call, bool blocking)
+{
+    /// <summary>Runs until <paramref name="duration"/> is over; returns the calls completed.</summary>
+    public async Task<long> RunAsync(int concurrency, TimeSpan duration, List<long>[]? latencies)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var callers = new Task<long>[concurrency];
+        for (var i = 0; i < concurrency; i++)
+        {
+            var own = latencies?[i];
+            callers[i] = blocking
+                ? Task.Factory.StartNew(() => LoopAsync(end, own).GetAwaiter().GetResult(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : Task.Run(() => LoopAsync(end, own));
+        }
+
+        long total = 0;
+        foreach (var count in await Task.WhenAll(callers))
+        {
+            total += count;
+        }
+
+        return total;
+    }
+
+    private async Task<long> LoopAsync(long end, List<long>? latencies)
+    {
+        long count = 0;
+        while (true)
+        {
+            var before = Stopwatch.GetTimestamp();
+            if (before >= end)
+            {
+                return count;
+            }
+
+            await call();
+            count++;
+            latencies?.Add(Stopwatch.GetTimestamp() - before);
+        }
+    }
+}
+
+/// <summary>Totals of one mode over its slices: calls, time, process CPU, latencies.</summary>
+internal sealed class LoadSamples(int concurrency)
+{
+    private readonly List<long>[] _latencies = Enumerable.Range(0, concurrency).Select(_ => new List<long>(4096)).ToArray();
+    private TimeSpan _elapsed;
+    private long _calls;
+    private long _cpuTicks;
+
+    /// <summary>Runs one slice, adds it to the totals and returns its calls per second.</summary>
+    public async Task<double> MeasureAsync(ClosedLoop loop, TimeSpan slice)
+    {
+        var cpuBefore = ProcessCpuTicks();
+        var start = Stopwatch.GetTimestamp();
+        var calls = await loop.RunAsync(_latencies.Length, slice, _latencies);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        _cpuTicks += ProcessCpuTicks() - cpuBefore;
+        _calls += calls;
+        _elapsed += elapsed;
+        return calls / elapsed.TotalSeconds;
+    }
+
+    public LoadResult Summarize()
+    {
+        var all = _latencies.SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1000.0 / Stopwatch.Frequency;
+        return new LoadResult(_calls, _calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), _calls == 0 ? 0 : _cpuTicks / 10.0 / _calls);
+    }
+
+    private static long ProcessCpuTicks()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.Ticks;
+    }
+}
+
+/// <summary>One mode's figures: calls, calls/s, p50 and p99 in ms, process CPU µs per call.</summary>
+internal readonly record struct LoadResult(long Calls, double Rps, double P50, double P99, double CpuMicros);
