@@ -9,5 +9,6 @@ var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for
     WorkerCommand.Create(),
     ModelsCommands.Create(),
     HealthCommand.Create(),
+    ProfileCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Serving.Models.Profiling;
 using Serving.OnnxRuntime;
 
 namespace Serving.Cli.Commands;
@@ -51,7 +52,7 @@ internal static class ModelInfo
     private static double[] Time(InferenceSession session, int runs)
     {
         var random = new Random(1234);
-        var inputs = session.Inputs.Select(input => RandomTensor(input, random)).ToArray();
+        var inputs = RandomInputs.For(session, FreeDimensionSize, random);
         // One untimed run: the first Run allocates the arena and is not what users see in steady state.
         session.Run(inputs).Dispose();
         var latencies = new double[runs];
@@ -63,41 +64,6 @@ internal static class ModelInfo
         }
 
         return latencies;
-    }
-
-    private static NamedTensor RandomTensor(TensorMetadata input, Random random)
-    {
-        if (!input.IsTensor)
-        {
-            throw new NotSupportedException($"input '{input.Name}' is not a tensor; only tensor inputs can be timed");
-        }
-
-        var shape = input.Shape.Select(d => d < 0 ? FreeDimensionSize : d).ToArray();
-        var count = checked((int)TensorElementTypes.ElementCount(shape));
-        if (input.ElementType == TensorElementType.String)
-        {
-            return NamedTensor.FromStrings(input.Name, shape, Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
-        }
-
-        var bytes = new byte[count * input.ElementType.ElementSize()];
-        if (input.ElementType is TensorElementType.Float)
-        {
-            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
-            for (var i = 0; i < floats.Length; i++)
-            {
-                floats[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-        }
-        else if (input.ElementType is not TensorElementType.Bool)
-        {
-            // Small non-negative bytes keep integer inputs (indices, sizes) in a plausible range.
-            for (var i = 0; i < bytes.Length; i += input.ElementType.ElementSize())
-            {
-                bytes[i] = (byte)random.Next(0, 4);
-            }
-        }
-
-        return new NamedTensor(input.Name, input.ElementType, shape, bytes);
     }
 
     private static double Percentile(double[] values, double q)
