@@ -26,14 +26,9 @@ public static class ServingWorkerExtensions
         services.AddSingleton<InferenceService>();
         services.AddSingleton<WorkerControlService>();
         services.AddHostedService<WorkerLifecycle>();
-        services.Configure<HostOptions>(host =>
-        {
-            var needed = options.GracePeriod + TimeSpan.FromSeconds(5);
-            if (host.ShutdownTimeout < needed)
-            {
-                host.ShutdownTimeout = needed;
-            }
-        });
+        // The grace period bounds the whole graceful stop (drain, then the server closing its
+        // connections), as Kubernetes' terminationGracePeriodSeconds does from outside.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.GracePeriod);
         return services;
     }
 

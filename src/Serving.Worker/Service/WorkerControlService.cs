@@ -110,6 +110,14 @@ public sealed class WorkerControlService(ModelManager models, WorkerOptions opti
                     lastSent = time.GetTimestamp();
                 }
 
+                if (models.IsShuttingDown && last is not null && last.Models.All(m => !m.Ready))
+                {
+                    // Stopping: the subscriber has seen every model not ready, so end the stream
+                    // (status OK) rather than hold the server's graceful stop open until its
+                    // shutdown timeout; routers treat the end as "not routable" and resubscribe.
+                    return;
+                }
+
                 var remaining = interval - time.GetElapsedTime(lastSent);
                 await signal.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, token).ConfigureAwait(false);
             }

@@ -11,10 +11,12 @@ namespace Serving.Worker.Service;
 /// grace period.
 /// </summary>
 /// <remarks>
-/// Registered after the web server's hosted service, so it stops first: the server still writes the
-/// responses of drained requests; Kestrel then waits for those in-flight calls.
+/// The drain runs in <see cref="StoppingAsync"/>, which the host calls before it stops any hosted
+/// service, the web server included: while queued work finishes, the server still accepts calls,
+/// so a new request gets UNAVAILABLE (not a refused connection), health reads NOT_SERVING and
+/// load-report streams end after saying so. Only then does Kestrel stop, with nothing left to wait for.
 /// </remarks>
-internal sealed class WorkerLifecycle(ModelManager models, HealthServiceImpl health, WorkerOptions options) : IHostedService
+internal sealed class WorkerLifecycle(ModelManager models, HealthServiceImpl health, WorkerOptions options) : IHostedLifecycleService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +30,11 @@ internal sealed class WorkerLifecycle(ModelManager models, HealthServiceImpl hea
         UpdateHealth();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         health.SetAllNotServing();
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -36,6 +42,10 @@ internal sealed class WorkerLifecycle(ModelManager models, HealthServiceImpl hea
         await models.ShutdownAsync(grace.Token).ConfigureAwait(false);
         models.StateChanged -= UpdateHealth;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void UpdateHealth()
     {
