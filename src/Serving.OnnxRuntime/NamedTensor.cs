@@ -85,6 +85,12 @@ public readonly struct NamedTensor
     /// <summary>Pins the numeric data; the handle's pointer stays valid until it is disposed.</summary>
     internal MemoryHandle Pin() => _typed is not null ? _typed.Pin() : Bytes.Pin();
 
+    /// <summary>The numeric elements as raw little-endian bytes (no copy), whichever way the tensor was built.</summary>
+    public ReadOnlySpan<byte> GetBytes() => _typed is not null ? _typed.AsBytes() : Bytes.Span;
+
+    /// <summary>Whether the tensor was built over raw bytes (<see cref="Bytes"/> holds them) rather than typed memory.</summary>
+    public bool HasRawBytes => _typed is null && Strings is null;
+
     internal long ByteLength => _typed is not null ? _typed.ByteLength : Bytes.Length;
 
     private static void CheckLength(string name, TensorElementType type, long[] shape, long byteLength, int size)
@@ -102,6 +108,8 @@ public readonly struct NamedTensor
         long ByteLength { get; }
 
         MemoryHandle Pin();
+
+        ReadOnlySpan<byte> AsBytes();
     }
 
     private sealed unsafe class TypedData<T>(Memory<T> memory) : ITensorData
@@ -110,5 +118,7 @@ public readonly struct NamedTensor
         public long ByteLength => (long)memory.Length * sizeof(T);
 
         public MemoryHandle Pin() => memory.Pin();
+
+        public ReadOnlySpan<byte> AsBytes() => System.Runtime.InteropServices.MemoryMarshal.AsBytes(memory.Span);
     }
 }

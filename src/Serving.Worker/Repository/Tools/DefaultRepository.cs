@@ -1,3 +1,5 @@
+using Google.Protobuf;
+using Serving.Models.TfJs;
 using Serving.OnnxRuntime;
 using Serving.Worker.Inference;
 
@@ -7,8 +9,14 @@ namespace Serving.Worker.Repository.Tools;
 /// <c>serving models setup</c>: builds the default repository in the cache from the real models the
 /// set-up fetched: <c>fr_feature</c> (face embedding, served unbatched as the file fixes batch 1),
 /// <c>fr_feature_batched</c> (the same weights with a symbolic batch dimension, verified) and
-/// <c>fr_detect</c> (face detector).
+/// <c>fr_detect</c> (face detector), <c>fr_landmark</c> (68-point landmarks, a component of the face
+/// pipeline) and <c>selfie</c> (MediaPipe selfie segmentation imported from TF.js).
 /// </summary>
+/// <remarks>
+/// Task names (the <c>variant.task</c> the router's catalogue groups by): <c>face-embedding</c>
+/// (fr_feature and fr_feature_batched, separate variants of the same weights; face verification uses
+/// the same variants), <c>face-detection</c>, <c>face-landmarks</c>, <c>person-segmentation</c>.
+/// </remarks>
 public static class DefaultRepository
 {
     /// <summary>The npm package folder of the face models inside the cache.</summary>
@@ -20,9 +28,15 @@ public static class DefaultRepository
     /// <summary>Where the set-up put the face models.</summary>
     public static string FaceModelsPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", FaceModelsFolder);
 
+    /// <summary>The TF.js selfie segmentation model the set-up fetched.</summary>
+    public static string SelfieModelPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", "human-models-3.0.4", "selfie.json");
+
+    /// <summary>Every model of the default repository.</summary>
+    public static IReadOnlyList<string> Models { get; } = ["fr_feature", "fr_feature_batched", "fr_detect", "fr_landmark", "selfie"];
+
     /// <summary>True when every default model has its config and file.</summary>
     public static bool Exists(string path) =>
-        new[] { "fr_feature", "fr_feature_batched", "fr_detect" }.All(m =>
+        Models.All(m =>
             File.Exists(Path.Combine(path, m, ModelRepositoryScanner.ConfigFileName)) &&
             File.Exists(Path.Combine(path, m, "1", ModelRepositoryScanner.ModelFileName)));
 
@@ -32,7 +46,8 @@ public static class DefaultRepository
     {
         var feature = Path.Combine(FaceModelsPath, "fr_feature.onnx");
         var detect = Path.Combine(FaceModelsPath, "fr_detect.onnx");
-        foreach (var file in new[] { feature, detect })
+        var landmark = Path.Combine(FaceModelsPath, "fr_landmark.onnx");
+        foreach (var file in new[] { feature, detect, landmark, SelfieModelPath })
         {
             if (!File.Exists(file))
             {
@@ -42,7 +57,7 @@ public static class DefaultRepository
 
         var embedding = new VariantMetadata
         {
-            Task = "face_embedding",
+            Task = "face-embedding",
             Family = "faceplugin",
             // The dev set's documented reference number for this model (shared/data/README.md), not measured here.
             Quality = new QualityMetadata { Metric = "roc_auc", Value = 0.999, Dataset = "faces/pairs.csv (deepface pairs)" },
@@ -58,7 +73,23 @@ public static class DefaultRepository
         WriteConfig(path, ModelFor("fr_feature_batched", Path.Combine(batchedDirectory, ModelRepositoryScanner.ModelFileName), embedding, batched: true));
 
         Install(path, "fr_detect", detect, log, sourcePath => ModelFor("fr_detect", sourcePath,
-            new VariantMetadata { Task = "face_detection", Family = "faceplugin", Synthetic = false }, batched: false));
+            new VariantMetadata { Task = "face-detection", Family = "faceplugin", Synthetic = false }, batched: false));
+        Install(path, "fr_landmark", landmark, log, sourcePath => ModelFor("fr_landmark", sourcePath,
+            new VariantMetadata { Task = "face-landmarks", Family = "faceplugin", Synthetic = false }, batched: null));
+
+        var selfieDirectory = Path.Combine(path, "selfie", "1");
+        Directory.CreateDirectory(selfieDirectory);
+        var selfieFile = Path.Combine(selfieDirectory, ModelRepositoryScanner.ModelFileName);
+        File.WriteAllBytes(selfieFile, TfJsImporter.ImportFile(SelfieModelPath).ToByteArray());
+        WriteConfig(path, ModelFor("selfie", selfieFile, new VariantMetadata
+        {
+            Task = "person-segmentation",
+            Family = "mediapipe",
+            // Measured with `./serving eval segmentation` on the person dev set.
+            Quality = new QualityMetadata { Metric = "miou", Value = 0.92, Dataset = "segmentation (person dev set)" },
+            Synthetic = false,
+        }, batched: null));
+        log.WriteLine("selfie: selfie.json imported from TF.js");
         return path;
     }
 
@@ -75,13 +106,14 @@ public static class DefaultRepository
     private static void WriteConfig(string repository, ModelConfiguration config) =>
         File.WriteAllText(Path.Combine(repository, config.Name, ModelRepositoryScanner.ConfigFileName), ModelConfigurationSerializer.Serialize(config));
 
-    private static ModelConfiguration ModelFor(string name, string modelPath, VariantMetadata variant, bool batched)
+    private static ModelConfiguration ModelFor(string name, string modelPath, VariantMetadata variant, bool? batched)
     {
         using var session = InferenceSession.Create(modelPath);
         var completed = ModelAutoConfig.Complete(name, session);
-        if (completed.MaxBatchSize > 0 != batched)
+        var expectBatched = batched ?? completed.MaxBatchSize > 0;
+        if (completed.MaxBatchSize > 0 != expectBatched)
         {
-            throw new InvalidOperationException($"{name}: expected a {(batched ? "batchable" : "fixed-batch")} model");
+            throw new InvalidOperationException($"{name}: expected a {(expectBatched ? "batchable" : "fixed-batch")} model");
         }
 
         return new ModelConfiguration
@@ -91,7 +123,7 @@ public static class DefaultRepository
             MaxBatchSize = completed.MaxBatchSize,
             Inputs = completed.Inputs,
             Outputs = completed.Outputs,
-            DynamicBatching = batched
+            DynamicBatching = expectBatched
                 ? new DynamicBatchingConfiguration
                 {
                     PreferredBatchSize = [8, 16],
@@ -99,7 +131,7 @@ public static class DefaultRepository
                     DefaultQueuePolicy = new QueuePolicyConfiguration { MaxQueueSize = 256, AllowTimeoutOverride = true },
                 }
                 : null, // Without a batch dimension there is no dynamic batching (as Triton): requests run one by one.
-            InstanceGroup = new InstanceGroupConfiguration { Count = batched ? 1 : 2 },
+            InstanceGroup = new InstanceGroupConfiguration { Count = expectBatched ? 1 : 2 },
             Variant = variant,
         };
     }

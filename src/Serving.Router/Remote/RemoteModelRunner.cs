@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Serving.Grpc;
+using Serving.Models.Pipelines;
+using ModelOutput = Serving.Models.Pipelines.ModelOutput;
+using Serving.OnnxRuntime;
+using Serving.Protocol.Inference;
+using Serving.Router.Discovery;
+using Serving.Router.Resilience;
+using Serving.Router.Selection;
+using Serving.Router.Workers;
+
+namespace Serving.Router.Remote;
+
+/// <summary>
+/// <see cref="IModelRunner"/> whose models run on workers: each call is one KServe v2 ModelInfer
+/// (tensors as <c>raw_input_contents</c>) sent through the <see cref="ResilientDispatcher"/> to a
+/// worker chosen for that concrete model; the outputs wrap <c>raw_output_contents</c> without a copy.
+/// </summary>
+/// <remarks>
+/// One instance per front-end request: it carries the request's deadline (sent as the gRPC deadline
+/// of every worker call) and SLO class. The task-level decision (which variant, whether it fits the
+/// budget) was taken before; the component models of the chosen variant (e.g. detector and landmarks
+/// of a face variant) are then placed by least predicted completion as best effort, so an admitted
+/// request is not rejected half-way. A worker's status is mapped for the caller by <see cref="MapWorkerError"/>.
+/// </remarks>
+public sealed class RemoteModelRunner : IModelRunner
+{
+    private static readonly ConcurrentDictionary<string, CatalogSnapshot> SingleModelCatalogs = new(StringComparer.Ordinal);
+
+    private readonly RemoteInferenceContext _context;
+    private readonly SloClass _slo;
+    private readonly DateTimeOffset _deadline;
+    private readonly IReadOnlyDictionary<string, string> _preferredWorkers;
+    private readonly ConcurrentDictionary<string, string> _servedBy = new(StringComparer.Ordinal);
+
+    internal RemoteModelRunner(RemoteInferenceContext context, SloClass slo, DateTimeOffset deadline, IReadOnlyDictionary<string, string>? preferredWorkers = null)
+    {
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _slo = slo ?? throw new ArgumentNullException(nameof(slo));
+        _deadline = deadline;
+        _preferredWorkers = preferredWorkers ?? new Dictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>The worker that last answered for each model this runner ran.</summary>
+    public IReadOnlyDictionary<string, string> ServedBy => _servedBy;
+
+    /// <summary>Total time spent in worker queues and computing, as the workers reported (microseconds; 0 when not reported).</summary>
+    public long QueueMicros { get; private set; }
+
+    /// <inheritdoc cref="QueueMicros"/>
+    public long ComputeMicros { get; private set; }
+
+    /// <inheritdoc />
+    /// <exception cref="RpcException">The model could not run; the status is the one to answer the caller with.</exception>
+    public async Task<ModelOutputs> RunAsync(string model, IReadOnlyList<NamedTensor> inputs, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var request = BuildRequest(model, inputs);
+        var catalog = SingleModelCatalogs.GetOrAdd(model, static m => new CatalogSnapshot([new VariantInfo(m, "model:" + m, 0)]));
+        var time = _context.Time;
+        _preferredWorkers.TryGetValue(model, out var preferred);
+
+        SelectionRequest SelectionFor(IReadOnlySet<string> excluded) =>
+            new("model:" + model, _slo, _deadline) { PinnedVariant = model, BestEffort = true, ExcludedWorkers = excluded };
+
+        VariantChoice Select(IReadOnlySet<string> excluded)
+        {
+            var cluster = _context.Tracker.Current;
+            if (preferred is not null && !excluded.Contains(preferred) && cluster.RoutableFor(model).Any(w => w.Worker.Id == preferred))
+            {
+                var variant = catalog.Find(model)!;
+                return VariantChoice.Use(variant, preferred, TimeSpan.Zero, SelectionReasons.Pinned);
+            }
+
+            return _context.Selector.Select(SelectionFor(excluded), cluster, catalog, time.GetUtcNow());
+        }
+
+        TimeSpan? PlanHedge(VariantChoice choice) =>
+            HedgePlanner.Plan(choice, SelectionFor(new HashSet<string>(StringComparer.Ordinal) { }), _context.Tracker.Current, _context.SelectorOptions, time.GetUtcNow());
+
+        async ValueTask<ModelInferResponse> Call(VariantChoice choice, DateTimeOffset deadline, CancellationToken token)
+        {
+            var invoker = _context.Channels.Get(WorkerEndpoint.Parse(choice.Worker!));
+            _context.Tracker.RecordSent(choice.Worker!, model);
+            using var call = invoker.UnaryAsync(RemoteInference.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: token));
+            return await call.ResponseAsync.ConfigureAwait(false);
+        }
+
+        DispatchOutcome<ModelInferResponse> outcome;
+        try
+        {
+            outcome = await _context.Dispatcher.DispatchAsync(Select, PlanHedge, _deadline, Call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw MapWorkerError(model, ex);
+        }
+
+        _servedBy[model] = outcome.Choice.Worker!;
+        var response = outcome.Response;
+        AddTimes(response);
+        return ToOutputs(model, response);
+    }
+
+    /// <summary>The status a front-end caller gets for a worker's failure on <paramref name="model"/>.</summary>
+    /// <remarks>
+    /// Deadline, overload, unavailability and cancellation pass through (they are about the request's
+    /// budget or the cluster, and a client acts on them); anything else the worker rejects (a tensor
+    /// it refuses, an unknown model) is this router's fault, never the caller's, so it becomes INTERNAL.
+    /// </remarks>
+    public static RpcException MapWorkerError(string model, RpcException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var code = ex.StatusCode switch
+        {
+            StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Unavailable or StatusCode.Cancelled => ex.StatusCode,
+            StatusCode.Internal => StatusCode.Internal,
+            _ => StatusCode.Internal,
+        };
+        return new RpcException(new Status(code, $"model {model}: {ex.Status.Detail}"), ex.Trailers, ex);
+    }
+
+    internal static ModelInferRequest BuildRequest(string model, IReadOnlyList<NamedTensor> inputs)
+    {
+        var request = new ModelInferRequest { ModelName = model };
+        foreach (var tensor in inputs)
+        {
+            if (tensor.Strings is not null)
+            {
+                throw new NotSupportedException($"model {model}: string tensors are not sent to workers.");
+            }
+
+            var input = new ModelInferRequest.Types.InferInputTensor { Name = tensor.Name, Datatype = Datatype(tensor.ElementType) };
+            input.Shape.AddRange(tensor.Shape);
+            request.Inputs.Add(input);
+            request.RawInputContents.Add(tensor.HasRawBytes ? UnsafeByteOperations.UnsafeWrap(tensor.Bytes) : ByteString.CopyFrom(tensor.GetBytes()));
+        }
+
+        return request;
+    }
+
+    internal static ModelOutputs ToOutputs(string model, ModelInferResponse response)
+    {
+        if (response.RawOutputContents.Count != response.Outputs.Count)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"model {model}: the worker answered {response.Outputs.Count} outputs with {response.RawOutputContents.Count} raw contents."));
+        }
+
+        var outputs = new ModelOutput[response.Outputs.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            var output = response.Outputs[i];
+            outputs[i] = new ModelOutput(output.Name, ElementType(model, output.Datatype), output.Shape.ToArray(), response.RawOutputContents[i].Memory);
+        }
+
+        // The memory belongs to the response message, which the garbage collector keeps while the outputs are referenced.
+        return new ModelOutputs(outputs, owner: null);
+    }
+
+    internal static string Datatype(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => "FP32",
+        TensorElementType.Double => "FP64",
+        TensorElementType.Float16 => "FP16",
+        TensorElementType.BFloat16 => "BF16",
+        TensorElementType.UInt8 => "UINT8",
+        TensorElementType.Int8 => "INT8",
+        TensorElementType.UInt16 => "UINT16",
+        TensorElementType.Int16 => "INT16",
+        TensorElementType.UInt32 => "UINT32",
+        TensorElementType.Int32 => "INT32",
+        TensorElementType.UInt64 => "UINT64",
+        TensorElementType.Int64 => "INT64",
+        TensorElementType.Bool => "BOOL",
+        _ => throw new NotSupportedException($"Element type {type} has no v2 datatype."),
+    };
+
+    internal static TensorElementType ElementType(string model, string datatype) => datatype switch
+    {
+        "FP32" => TensorElementType.Float,
+        "FP64" => TensorElementType.Double,
+        "FP16" => TensorElementType.Float16,
+        "BF16" => TensorElementType.BFloat16,
+        "UINT8" => TensorElementType.UInt8,
+        "INT8" => TensorElementType.Int8,
+        "UINT16" => TensorElementType.UInt16,
+        "INT16" => TensorElementType.Int16,
+        "UINT32" => TensorElementType.UInt32,
+        "INT32" => TensorElementType.Int32,
+        "UINT64" => TensorElementType.UInt64,
+        "INT64" => TensorElementType.Int64,
+        "BOOL" => TensorElementType.Bool,
+        _ => throw new RpcException(new Status(StatusCode.Internal, $"model {model}: the worker answered datatype '{datatype}'.")),
+    };
+
+    private void AddTimes(ModelInferResponse response)
+    {
+        if (response.Parameters.TryGetValue("queue_us", out var queue) && queue.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.Int64Param)
+        {
+            QueueMicros += queue.Int64Param;
+        }
+
+        if (response.Parameters.TryGetValue("compute_us", out var compute) && compute.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.Int64Param)
+        {
+            ComputeMicros += compute.Int64Param;
+        }
+    }
+}
+
+/// <summary>What every <see cref="RemoteModelRunner"/> of a router shares.</summary>
+internal sealed record RemoteInferenceContext(
+    ResilientDispatcher Dispatcher,
+    WorkerLoadTracker Tracker,
+    WorkerChannelPool Channels,
+    IVariantSelector Selector,
+    SelectorOptions SelectorOptions,
+    TimeProvider Time);
+
+/// <summary>The v2 method the router calls on workers.</summary>
+internal static class RemoteInference
+{
+    public static readonly Method<ModelInferRequest, ModelInferResponse> ModelInfer =
+        new(MethodType.Unary, "inference.GRPCInferenceService", "ModelInfer", ModelInferRequest.Parser, ModelInferResponse.Parser);
+}
