@@ -18,7 +18,7 @@ internal static class StandaloneCommand
         command.SetAction((result, cancellationToken) =>
         {
             Console.WriteLine(
-                $"standalone: KServe v2 gRPC at 127.0.0.1:{result.GetValue(port)} (models: fr_feature, fr_feature_batched, fr_detect), " +
+                $"standalone: KServe v2 gRPC at 127.0.0.1:{result.GetValue(port)} (models: fr_feature, fr_feature_batched, fr_detect, fr_landmark, selfie), " +
                 $"metrics at http://127.0.0.1:{result.GetValue(metricsPort)}/metrics; Ctrl+C stops.");
             return WorkerCommand.RunAsync(
                 IPAddress.Loopback, repository: null, result.GetValue(port), result.GetValue(metricsPort), "cpu", threads: 0,
