@@ -89,7 +89,7 @@ internal sealed class RecordingHandler(TimeProvider time, Func<int, TimeSpan>? e
 
 internal static class Entries
 {
-    public static readonly DateTimeOffset T0 = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset T0 = ManualTimeProvider.DefaultStart;
 
     public static BatchEntry<TestRequest> Make(
         int id,

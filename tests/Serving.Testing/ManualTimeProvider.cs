@@ -1,16 +1,21 @@
-namespace Serving.Worker.Tests;
+namespace Serving.Testing;
 
 /// <summary>
-/// A <see cref="TimeProvider"/> whose clock moves only when a test calls <see cref="Advance"/>;
-/// timers due by the new time fire inside <see cref="Advance"/>, in due order, on the test's thread.
+/// A <see cref="TimeProvider"/> whose clock moves only in <see cref="Advance"/>; timers due by the
+/// new time fire inside <see cref="Advance"/>, earliest first, on the caller's thread (so a test
+/// never sleeps). Timers armed by a callback fire in the same call when due.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(int Count, TaskCompletionSource Armed)> _waiters = [];
     private DateTimeOffset _now;
 
-    public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>The default start: a fixed instant, so tests never depend on the real date.</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? DefaultStart;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -24,7 +29,7 @@ internal sealed class ManualTimeProvider : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
-    /// <summary>Timers currently armed (for assertions).</summary>
+    /// <summary>Timers that will fire if the clock moves far enough.</summary>
     public int ArmedTimers
     {
         get
@@ -33,6 +38,35 @@ internal sealed class ManualTimeProvider : TimeProvider
             {
                 return _timers.Count(t => t.Due != DateTimeOffset.MaxValue);
             }
+        }
+    }
+
+    /// <summary>Completes once at least <paramref name="count"/> timers are armed: the sync point before an <see cref="Advance"/> that must fire them (safety net 10 s).</summary>
+    public Task WaitForArmedTimersAsync(int count)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _waiters.Add((count, waiter));
+        }
+
+        NotifyWaiters();
+        return waiter.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private void NotifyWaiters()
+    {
+        List<TaskCompletionSource> ready;
+        lock (_lock)
+        {
+            var armed = _timers.Count(t => t.Due != DateTimeOffset.MaxValue);
+            ready = _waiters.Where(w => armed >= w.Count).Select(w => w.Armed).ToList();
+            _waiters.RemoveAll(w => armed >= w.Count);
+        }
+
+        foreach (var waiter in ready)
+        {
+            waiter.TrySetResult();
         }
     }
 
@@ -48,7 +82,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
-    /// <summary>Moves the clock forward by <paramref name="delta"/>, firing due timers at their due times.</summary>
+    /// <summary>Moves the clock by <paramref name="delta"/>, firing each due timer at its due time.</summary>
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
@@ -63,7 +97,15 @@ internal sealed class ManualTimeProvider : TimeProvider
             ManualTimer? next;
             lock (_lock)
             {
-                next = _timers.Where(t => t.Due <= target).OrderBy(t => t.Due).FirstOrDefault();
+                next = null;
+                foreach (var timer in _timers)
+                {
+                    if (timer.Due <= target && (next is null || timer.Due < next.Due))
+                    {
+                        next = timer;
+                    }
+                }
+
                 if (next is null)
                 {
                     _now = target;
@@ -99,8 +141,10 @@ internal sealed class ManualTimeProvider : TimeProvider
 
                 Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
                 Due = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : owner._now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
-                return true;
             }
+
+            owner.NotifyWaiters();
+            return true;
         }
 
         public void Fire() => callback(state);

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Serving.Telemetry.Tests;
+namespace Serving.Testing;
 
 /// <summary>A loopback port free right now, for processes that must be told their port up front.</summary>
-internal static class FreePort
+public static class FreePort
 {
     public static int Next()
     {

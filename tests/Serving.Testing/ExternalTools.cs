@@ -1,7 +1,9 @@
-namespace Serving.Telemetry.Tests;
+using Xunit;
+
+namespace Serving.Testing;
 
 /// <summary>The Debian <c>prometheus</c> package's binaries, which <c>scripts/setup.sh tests</c> installs.</summary>
-internal static class ExternalTools
+public static class ExternalTools
 {
     public const string Promtool = "/usr/bin/promtool";
     public const string Prometheus = "/usr/bin/prometheus";
