@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

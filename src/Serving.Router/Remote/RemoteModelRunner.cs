@@ -4,6 +4,7 @@ using Serving.Grpc;
 using Serving.Models.Pipelines;
 using ModelOutput = Serving.Models.Pipelines.ModelOutput;
 using Serving.OnnxRuntime;
+using Serving.Protocol;
 using Serving.Protocol.Inference;
 using Serving.Router.Discovery;
 using Serving.Router.Resilience;
@@ -84,7 +85,7 @@ public sealed class RemoteModelRunner : IModelRunner
         {
             var invoker = _context.Channels.Get(WorkerEndpoint.Parse(choice.Worker!));
             _context.Tracker.RecordSent(choice.Worker!, model);
-            using var call = invoker.UnaryAsync(RemoteInference.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: token));
+            using var call = invoker.UnaryAsync(InferenceMethods.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: token));
             return await call.ResponseAsync.ConfigureAwait(false);
         }
 
@@ -217,10 +218,3 @@ internal sealed record RemoteInferenceContext(
     IVariantSelector Selector,
     SelectorOptions SelectorOptions,
     TimeProvider Time);
-
-/// <summary>The v2 method the router calls on workers.</summary>
-internal static class RemoteInference
-{
-    public static readonly Method<ModelInferRequest, ModelInferResponse> ModelInfer =
-        new(MethodType.Unary, "inference.GRPCInferenceService", "ModelInfer", ModelInferRequest.Parser, ModelInferResponse.Parser);
-}

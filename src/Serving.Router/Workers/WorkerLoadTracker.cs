@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using Serving.Grpc;
 using Serving.Protocol.Inference;
 using Serving.Worker.Inference;

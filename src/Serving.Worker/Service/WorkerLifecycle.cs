@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using Microsoft.Extensions.Hosting;
 using Serving.Grpc.Health;
 using Serving.Worker.Inference;

@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Threading.Channels;
 using Serving.Grpc;
 using Serving.Protocol.V1;

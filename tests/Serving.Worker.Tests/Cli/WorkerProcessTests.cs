@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;

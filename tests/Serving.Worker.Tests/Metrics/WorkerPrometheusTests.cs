@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using Google.Protobuf;
 using Serving.Grpc;
 using Serving.Protocol.Inference;

@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Collections.Concurrent;
 using Serving.Grpc;
 using Serving.Protocol.Inference;

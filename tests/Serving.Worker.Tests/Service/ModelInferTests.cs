@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Google.Protobuf;

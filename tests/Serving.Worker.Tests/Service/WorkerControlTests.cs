@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using Serving.Grpc;
 using Serving.Protocol.V1;
 using Serving.Worker.Service;

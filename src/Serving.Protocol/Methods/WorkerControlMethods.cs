@@ -1,7 +1,8 @@
+using Serving.Protocol;
 using Serving.Grpc;
 using Serving.Protocol.V1;
 
-namespace Serving.Worker.Service;
+namespace Serving.Protocol;
 
 /// <summary>Method descriptors of <c>serving.v1.WorkerControl</c>.</summary>
 public static class WorkerControlMethods

@@ -1,7 +1,8 @@
+using Serving.Protocol;
 using Serving.Grpc;
 using Serving.Protocol.Inference;
 
-namespace Serving.Worker.Service;
+namespace Serving.Protocol;
 
 /// <summary>Method descriptors of <c>inference.GRPCInferenceService</c>, shared by server and clients (the router).</summary>
 public static class InferenceMethods
