@@ -21,6 +21,12 @@ public sealed class WorkerOptions
     /// <summary>The id load reports carry.</summary>
     public string WorkerId { get; set; } = Environment.MachineName + ":" + Environment.ProcessId;
 
+    /// <summary>
+    /// Warm-up runs per batch size when a model loads (random inputs; their times seed the
+    /// service-time profile the router predicts with); 0 = none.
+    /// </summary>
+    public int WarmupRuns { get; set; }
+
     /// <summary>Load every model at start-up (off: models load only through RepositoryModelLoad).</summary>
     public bool LoadAllAtStartup { get; set; } = true;
 }

@@ -22,7 +22,7 @@ internal static class StandaloneCommand
                 $"metrics at http://127.0.0.1:{result.GetValue(metricsPort)}/metrics; Ctrl+C stops.");
             return WorkerCommand.RunAsync(
                 IPAddress.Loopback, repository: null, result.GetValue(port), result.GetValue(metricsPort), "cpu", threads: 0,
-                TimeSpan.FromSeconds(30), cancellationToken);
+                TimeSpan.FromSeconds(30), warmupRuns: 3, cancellationToken);
         });
         return command;
     }

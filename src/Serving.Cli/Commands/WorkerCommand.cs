@@ -22,19 +22,20 @@ internal static class WorkerCommand
         var metricsPort = new Option<int>("--metrics-port") { Description = "Prometheus /metrics port (0 = none)", DefaultValueFactory = _ => 8002 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:<id>", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads per model (0 = ONNX Runtime's default)", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int>("--warmup-runs") { Description = "Warm-up runs per batch size when a model loads (seeds the service-time profile routers plan with; 0 = none)", DefaultValueFactory = _ => 3 };
         var grace = new Option<double>("--grace-period") { Description = "Seconds a graceful stop (SIGTERM) may take to finish queued work", DefaultValueFactory = _ => 30 };
         var command = new Command("worker", "Serve a model repository over the KServe v2 gRPC protocol")
         {
-            repository, port, metricsPort, device, threads, grace,
+            repository, port, metricsPort, device, threads, warmup, grace,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             IPAddress.Any, result.GetValue(repository), result.GetValue(port), result.GetValue(metricsPort), result.GetValue(device)!,
-            result.GetValue(threads), TimeSpan.FromSeconds(result.GetValue(grace)), cancellationToken));
+            result.GetValue(threads), TimeSpan.FromSeconds(result.GetValue(grace)), result.GetValue(warmup), cancellationToken));
         return command;
     }
 
     /// <summary>Runs a worker until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>.</summary>
-    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, int warmupRuns, CancellationToken cancellationToken)
     {
         if (device != "cpu" && !device.StartsWith("cuda", StringComparison.Ordinal))
         {
@@ -80,6 +81,7 @@ internal static class WorkerCommand
             options.Device = device;
             options.Threads = threads;
             options.GracePeriod = grace;
+            options.WarmupRuns = warmupRuns;
         });
         builder.Services.AddServingTelemetry(options => options.MetricsPort = metricsPort > 0 ? metricsPort : null);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(new IPEndPoint(address, port)));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Serving.Grpc;
+using Serving.Models.Profiling;
 using Serving.OnnxRuntime;
 using Serving.Worker.Batching;
 using Serving.Worker.Reporting;
@@ -91,6 +92,45 @@ public sealed class LoadedModel : IDisposable
         _metrics.PendingChanged(Name, 1);
         NotifyLoadChanged();
         return request.Completion.Task;
+    }
+
+    /// <summary>
+    /// Runs the model on seeded random inputs at batch size 1, each preferred size and the maximum
+    /// (Triton's model warm-up), recording all but each size's first run as service-time samples.
+    /// </summary>
+    /// <remarks>
+    /// Two reasons: ONNX Runtime's first runs of a session allocate and are slow, which the first
+    /// real requests would otherwise pay; and a router predicts completion times only from measured
+    /// service times, so a worker that reports none could answer only best-effort requests.
+    /// Called before the model is published as ready; nothing else runs on the session yet.
+    /// </remarks>
+    internal void WarmUp(int runs)
+    {
+        if (runs <= 0)
+        {
+            return;
+        }
+
+        var sizes = Signature.Batched
+            ? new SortedSet<int>(BatchingOptions.PreferredBatchSizes.Append(1).Append(BatchingOptions.MaxBatchSize).Where(b => b >= 1))
+            : new SortedSet<int> { 1 };
+        foreach (var size in sizes)
+        {
+            var random = new Random(size);
+            for (var run = 0; run <= runs; run++)
+            {
+                var inputs = RandomInputs.For(_session, size, random);
+                var started = _time.GetTimestamp();
+                using (_session.Run(inputs))
+                {
+                }
+
+                if (run > 0)
+                {
+                    Recorder.Record(size, _time.GetElapsedTime(started));
+                }
+            }
+        }
     }
 
     /// <summary>Stops taking requests, runs what is queued, and completes when nothing is in flight.</summary>

@@ -376,17 +376,22 @@ public sealed partial class ModelManager : IDisposable
             foreach (var version in versions)
             {
                 var session = InferenceSession.Create(scanned.ModelPath(version), CreateSessionOptions());
+                LoadedModel model;
                 try
                 {
                     var effective = config ?? ModelAutoConfig.Complete(name, session);
                     CheckAgainstSession(effective, session, version);
-                    loaded.Add(version, new LoadedModel(effective, version, session, _metrics, _time));
+                    model = new LoadedModel(effective, version, session, _metrics, _time);
                 }
                 catch
                 {
                     session.Dispose();
                     throw;
                 }
+
+                // The model owns the session from here on.
+                loaded.Add(version, model);
+                model.WarmUp(_options.WarmupRuns);
             }
         }
         catch

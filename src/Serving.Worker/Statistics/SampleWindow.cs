@@ -22,7 +22,7 @@ internal sealed class SampleWindow(int capacity)
         _cacheValidUntil = DateTimeOffset.MinValue;
     }
 
-    /// <summary>Percentiles of the samples younger than the maximum age; null when none is.</summary>
+    /// <summary>Percentiles of the samples younger than the maximum age (at least the most recent <see cref="ServiceTimeRecorderOptions.MinSamplesKept"/>); null when there are none.</summary>
     public WindowPercentiles? Percentiles(DateTimeOffset now, ServiceTimeRecorderOptions options)
     {
         if (now < _cacheValidUntil)
@@ -40,6 +40,19 @@ internal sealed class SampleWindow(int capacity)
                 live.Add(_durations[i]);
                 oldest = _times[i] < oldest ? _times[i] : oldest;
             }
+        }
+
+        var keep = Math.Min(options.MinSamplesKept, _count);
+        if (live.Count < keep)
+        {
+            // Too few young samples: the most recent ones stand, until a new sample arrives.
+            live.Clear();
+            for (var k = 1; k <= keep; k++)
+            {
+                live.Add(_durations[(_next - k + _times.Length) % _times.Length]);
+            }
+
+            oldest = DateTimeOffset.MaxValue - options.MaxSampleAge;
         }
 
         if (live.Count == 0)

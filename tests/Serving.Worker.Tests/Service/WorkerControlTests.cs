@@ -45,6 +45,26 @@ public sealed class WorkerControlTests
     }
 
     [Fact]
+    public async Task WatchLoad_WarmupConfigured_ReportsServiceTimesBeforeAnyRequest()
+    {
+        using var repository = new TestRepository();
+        repository.AddDoubler();
+        await using var host = await WorkerTestHost.StartAsync(repository.Path, configure: o => o.WarmupRuns = 2);
+        using var channel = host.CreateChannel();
+
+        using var cts = new CancellationTokenSource(SafetyTimeout);
+        using var call = channel.CallInvoker.ServerStreaming(WorkerControlMethods.WatchLoad, new WatchLoadRequest { Subscriber = "test" }, new CallOptions(CancellationToken: cts.Token));
+        Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+
+        var model = Assert.Single(call.ResponseStream.Current.Models);
+        // Batch 1 and the maximum (8), two recorded runs each; no request was served.
+        Assert.Equal([1u, 8u], model.ServiceTimes.Select(t => t.BatchSize));
+        Assert.All(model.ServiceTimes, t => Assert.Equal(2u, t.SampleCount));
+        var statistics = await channel.CallInvoker.UnaryAsync(InferenceMethods.ModelStatistics, new Serving.Protocol.Inference.ModelStatisticsRequest { Name = "doubler" }).ResponseAsync.WaitAsync(SafetyTimeout);
+        Assert.Equal(0ul, statistics.ModelStats[0].InferenceCount);
+    }
+
+    [Fact]
     public void IsSignificantChange_QueueBurst_PushesAndJitterWaits()
     {
         static LoadReport Report(uint queued)

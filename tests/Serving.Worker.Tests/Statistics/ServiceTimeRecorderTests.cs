@@ -46,7 +46,7 @@ public sealed class ServiceTimeRecorderTests
     public void GetSummary_SamplesOlderThanMaxAge_Excluded()
     {
         var time = new ManualTimeProvider();
-        var recorder = new ServiceTimeRecorder(time, new ServiceTimeRecorderOptions { MaxSampleAge = TimeSpan.FromSeconds(10) });
+        var recorder = new ServiceTimeRecorder(time, new ServiceTimeRecorderOptions { MaxSampleAge = TimeSpan.FromSeconds(10), MinSamplesKept = 0 });
         recorder.Record(2, Ms(50));
         time.Advance(TimeSpan.FromSeconds(6));
         recorder.Record(2, Ms(5));
@@ -60,6 +60,26 @@ public sealed class ServiceTimeRecorderTests
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.Null(recorder.GetSummary(2));
         Assert.Empty(recorder.Snapshot());
+    }
+
+    [Fact]
+    public void GetSummary_AllSamplesAged_KeepsTheMostRecentOnes()
+    {
+        var time = new ManualTimeProvider();
+        var recorder = new ServiceTimeRecorder(time, new ServiceTimeRecorderOptions { MaxSampleAge = TimeSpan.FromSeconds(10), MinSamplesKept = 2 });
+        recorder.Record(1, Ms(90));
+        recorder.Record(1, Ms(4));
+        recorder.Record(1, Ms(6));
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        var idle = recorder.GetSummary(1)!;
+        Assert.Equal(2, idle.SampleCount);
+        Assert.Equal(Ms(6), idle.P99);
+
+        recorder.Record(1, Ms(20));
+        var fresh = recorder.GetSummary(1)!;
+        Assert.Equal(2, fresh.SampleCount);
+        Assert.Equal(Ms(20), fresh.P99);
     }
 
     [Fact]
