@@ -7,6 +7,7 @@ var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for
     EvalCommands.Create(),
     StandaloneCommand.Create(),
     WorkerCommand.Create(),
+    RouterCommand.Create(),
     ModelsCommands.Create(),
     HealthCommand.Create(),
     ProfileCommand.Create(),

@@ -1,4 +1,6 @@
+using Serving.Models.Imaging;
 using Serving.Router.Discovery;
+using Serving.Router.Security;
 using Serving.Router.Resilience;
 using Serving.Router.Selection;
 using Serving.Router.Workers;
@@ -28,6 +30,30 @@ public sealed class RouterOptions
     public BreakerOptions Breaker { get; set; } = new();
 
     public DispatchOptions Dispatch { get; set; } = new();
+
+    /// <summary>How long a request without a gRPC deadline may take before the router gives up (its SLO class budget only decides selection and attainment).</summary>
+    public TimeSpan MaxRequestDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether synthetic variants may answer requests (the catalogue's <c>allowSynthetic</c>).</summary>
+    public bool AllowSynthetic { get; set; }
+
+    /// <summary>Model repository whose <c>config.json</c> files make the catalogue (when <see cref="Variants"/> is empty).</summary>
+    public string? RepositoryPath { get; set; }
+
+    /// <summary>The catalogue given directly (configuration file, tests); wins over <see cref="RepositoryPath"/>.</summary>
+    public List<VariantInfo> Variants { get; set; } = [];
+
+    /// <summary>API keys callers must present; none = authentication off.</summary>
+    public ApiKeys ApiKeys { get; set; } = ApiKeys.None;
+
+    /// <summary>Concurrent requests one client (API key, else address) may have in flight; 0 = no limit.</summary>
+    public int MaxConcurrentPerClient { get; set; } = 64;
+
+    /// <summary>Largest request message accepted, bytes (RESOURCE_EXHAUSTED beyond).</summary>
+    public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Limits on images in task requests (INVALID_ARGUMENT beyond).</summary>
+    public ImageLimits ImageLimits { get; set; } = new(16 * 1024 * 1024, 40_000_000, 16_384);
 
     /// <summary>Every problem with these options (empty when valid), rather than the first.</summary>
     public IReadOnlyList<string> Validate()
@@ -76,6 +102,9 @@ public sealed class RouterOptions
         Require(Breaker.MinimumThroughput >= 2, "Breaker.MinimumThroughput must be at least 2.");
         Require(Breaker.SamplingDuration >= TimeSpan.FromMilliseconds(500) && Breaker.BreakDuration >= TimeSpan.FromMilliseconds(500), "Breaker.SamplingDuration and BreakDuration must be at least 0.5 s.");
         Require(Dispatch.MaxAttempts >= 1, "Dispatch.MaxAttempts must be at least 1.");
+        Require(MaxRequestDuration > TimeSpan.Zero, "MaxRequestDuration must be positive.");
+        Require(MaxConcurrentPerClient >= 0, "MaxConcurrentPerClient must not be negative.");
+        Require(MaxRequestBytes >= 1024, "MaxRequestBytes must be at least 1 KiB.");
         return errors;
 
         void Require(bool condition, string error)

@@ -1,7 +1,18 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Serving.Grpc;
+using Serving.Grpc.Health;
+using Serving.Router.Catalog;
 using Serving.Router.Discovery;
+using Serving.Router.Frontend;
+using Serving.Router.Remote;
+using Serving.Router.Reporting;
+using Serving.Router.Security;
+using Serving.Router.Tasks;
 using Serving.Router.Resilience;
 using Serving.Router.Selection;
 using Serving.Router.Workers;
@@ -55,5 +66,89 @@ public static class RouterServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<RouterBackendLifecycle>();
         return services;
+    }
+
+    /// <summary>
+    /// Registers the whole router: the back end (<see cref="AddServingRouterCore"/>), the catalogue,
+    /// the task API (FaceService, SegmentationService), the KServe v2 service, ClusterService,
+    /// grpc.health.v1 with readiness, metrics, and the gRPC server; map them with <see cref="MapServingRouter"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message lists every problem.</exception>
+    /// <exception cref="DirectoryNotFoundException">The catalogue's repository does not exist.</exception>
+    public static IServiceCollection AddServingRouter(this IServiceCollection services, Action<RouterOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        RouterOptions? captured = null;
+        services.AddServingRouterCore(o =>
+        {
+            configure(o);
+            captured = o;
+        });
+        var options = captured!;
+        if (options.Variants.Count == 0 && string.IsNullOrEmpty(options.RepositoryPath))
+        {
+            throw new InvalidOperationException("Invalid router options: give the catalogue: Variants, or RepositoryPath (a model repository).");
+        }
+
+        var catalog = options.Variants.Count > 0
+            ? new CatalogSnapshot(options.Variants, options.AllowSynthetic)
+            : RepositoryCatalog.Load(options.RepositoryPath!, options.AllowSynthetic);
+        services.AddGrpcServer(grpc => grpc.MaxReceiveMessageSize = options.MaxRequestBytes);
+        services.TryAddSingleton<HealthServiceImpl>();
+        services.AddSingleton(new RouterCatalog(catalog));
+        services.AddSingleton(sp =>
+        {
+            var tracker = sp.GetRequiredService<WorkerLoadTracker>();
+            var breakers = sp.GetRequiredService<WorkerCircuitBreakers>();
+            var metrics = new RouterMetrics(
+                breakerStates: () => tracker.Describe().Select(w => new Measurement<int>(
+                    breakers.StateOf(w.Address) switch { CircuitState.Open or CircuitState.Isolated => 2, CircuitState.HalfOpen => 1, _ => 0 },
+                    new KeyValuePair<string, object?>("worker", w.Address))),
+                workersReady: () =>
+                {
+                    var cluster = tracker.Current;
+                    var current = sp.GetRequiredService<RouterCatalog>().Current;
+                    var models = current.Tasks.SelectMany(t => current.VariantsOf(t)).Select(v => v.Name)
+                        .Concat(cluster.Workers.SelectMany(w => w.Models.Keys)).Distinct(StringComparer.Ordinal);
+                    return models.Select(m => new Measurement<int>(cluster.RoutableFor(m).Count(), new KeyValuePair<string, object?>("model", m)));
+                });
+            foreach (var task in catalog.Tasks)
+            {
+                metrics.InitializeTask(task, sp.GetRequiredService<SloClassCatalog>().Classes.Select(c => c.Name), catalog.VariantsOf(task).Select(v => v.Name));
+            }
+
+            return metrics;
+        });
+        services.AddSingleton(sp => new RemoteInferenceContext(
+            sp.GetRequiredService<ResilientDispatcher>(),
+            sp.GetRequiredService<WorkerLoadTracker>(),
+            sp.GetRequiredService<WorkerChannelPool>(),
+            sp.GetRequiredService<IVariantSelector>(),
+            options.Selection,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TaskFrontend>();
+        services.AddSingleton<RouterReadiness>();
+        services.AddSingleton(sp => new FaceFrontend(sp.GetRequiredService<TaskFrontend>(), options.ImageLimits));
+        services.AddSingleton(sp => new SegmentationFrontend(sp.GetRequiredService<TaskFrontend>(), options.ImageLimits));
+        services.AddSingleton<InferenceFrontend>();
+        services.AddSingleton<ClusterFrontend>();
+        services.AddHostedService<RouterFrontendLifecycle>();
+        return services;
+    }
+
+    /// <summary>Maps the router's services behind authentication and the per-client concurrency limit.</summary>
+    public static WebApplication MapServingRouter(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.Services;
+        var options = services.GetRequiredService<RouterOptions>();
+        var access = new RouterAccessMiddleware(options.ApiKeys, options.MaxConcurrentPerClient);
+        app.Use(next => context => access.InvokeAsync(context, next));
+        app.MapGrpcService(services.GetRequiredService<FaceFrontend>().CreateDefinition());
+        app.MapGrpcService(services.GetRequiredService<SegmentationFrontend>().CreateDefinition());
+        app.MapGrpcService(services.GetRequiredService<InferenceFrontend>().CreateDefinition());
+        app.MapGrpcService(services.GetRequiredService<ClusterFrontend>().CreateDefinition());
+        app.MapGrpcService(services.GetRequiredService<HealthServiceImpl>().CreateDefinition());
+        return app;
     }
 }

@@ -65,6 +65,30 @@ public static class RepositoryCatalog
         var quality = variant.TryGetProperty("quality", out var q) && q.ValueKind == JsonValueKind.Object
             && q.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
         var synthetic = variant.TryGetProperty("synthetic", out var s) && s.ValueKind == JsonValueKind.True;
-        return new VariantInfo(name, task.GetString()!.Replace('_', '-'), quality, synthetic);
+        double? threshold = Number(variant, "threshold")
+            ?? (variant.TryGetProperty("quality", out var qualityObject) && qualityObject.ValueKind == JsonValueKind.Object ? Number(qualityObject, "threshold") : null);
+        var cost = Number(variant, "gflops") ?? 0;
+        return new VariantInfo(name, task.GetString()!.Replace('_', '-'), quality, synthetic) { Threshold = threshold, Cost = cost, Input = FirstInput(config) };
+    }
+
+    private static double? Number(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+
+    private static VariantInput? FirstInput(JsonElement config)
+    {
+        if (!config.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var input = inputs[0];
+        if (!input.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+            || !input.TryGetProperty("dims", out var dims) || dims.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var batched = config.TryGetProperty("max_batch_size", out var max) && max.ValueKind == JsonValueKind.Number && max.GetInt64() > 0;
+        return new VariantInput(name.GetString()!, dims.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number ? d.GetInt64() : -1).ToArray(), batched);
     }
 }

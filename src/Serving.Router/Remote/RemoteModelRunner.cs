@@ -34,6 +34,7 @@ public sealed class RemoteModelRunner : IModelRunner
     private readonly DateTimeOffset _deadline;
     private readonly IReadOnlyDictionary<string, string> _preferredWorkers;
     private readonly ConcurrentDictionary<string, string> _servedBy = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
 
     internal RemoteModelRunner(RemoteInferenceContext context, SloClass slo, DateTimeOffset deadline, IReadOnlyDictionary<string, string>? preferredWorkers = null)
     {
@@ -45,6 +46,15 @@ public sealed class RemoteModelRunner : IModelRunner
 
     /// <summary>The worker that last answered for each model this runner ran.</summary>
     public IReadOnlyDictionary<string, string> ServedBy => _servedBy;
+
+    /// <summary>Worker calls made (first attempts, retries and hedges) over every model this runner ran.</summary>
+    public int Attempts { get; private set; }
+
+    /// <summary>Model runs that were hedged to a second worker.</summary>
+    public int Hedges { get; private set; }
+
+    /// <summary>Model runs made (one per <see cref="RunAsync"/> that reached dispatch).</summary>
+    public int Runs { get; private set; }
 
     /// <summary>Total time spent in worker queues and computing, as the workers reported (microseconds; 0 when not reported).</summary>
     public long QueueMicros { get; private set; }
@@ -58,7 +68,30 @@ public sealed class RemoteModelRunner : IModelRunner
     {
         ArgumentException.ThrowIfNullOrEmpty(model);
         ArgumentNullException.ThrowIfNull(inputs);
-        var request = BuildRequest(model, inputs);
+        var response = await DispatchAsync(model, BuildRequest(model, inputs), ex => MapWorkerError(model, ex), cancellationToken).ConfigureAwait(false);
+        return ToOutputs(model, response);
+    }
+
+    /// <summary>
+    /// Sends a caller's own v2 request for <paramref name="model"/> (KServe forwarding): the worker's
+    /// status passes through unchanged, since the caller built the tensors.
+    /// </summary>
+    /// <exception cref="RpcException">The worker's status, or the router's (UNAVAILABLE, DEADLINE_EXCEEDED, ...).</exception>
+    public Task<ModelInferResponse> ForwardAsync(string model, ModelInferRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ModelName != model)
+        {
+            request = request.Clone();
+            request.ModelName = model;
+        }
+
+        return DispatchAsync(model, request, static ex => ex, cancellationToken);
+    }
+
+    private async Task<ModelInferResponse> DispatchAsync(string model, ModelInferRequest request, Func<RpcException, RpcException> mapError, CancellationToken cancellationToken)
+    {
         var catalog = SingleModelCatalogs.GetOrAdd(model, static m => new CatalogSnapshot([new VariantInfo(m, "model:" + m, 0)]));
         var time = _context.Time;
         _preferredWorkers.TryGetValue(model, out var preferred);
@@ -96,13 +129,19 @@ public sealed class RemoteModelRunner : IModelRunner
         }
         catch (RpcException ex)
         {
-            throw MapWorkerError(model, ex);
+            throw mapError(ex);
+        }
+
+        lock (_gate)
+        {
+            Runs++;
+            Attempts += outcome.Attempts;
+            Hedges += outcome.Hedged ? 1 : 0;
         }
 
         _servedBy[model] = outcome.Choice.Worker!;
-        var response = outcome.Response;
-        AddTimes(response);
-        return ToOutputs(model, response);
+        AddTimes(outcome.Response);
+        return outcome.Response;
     }
 
     /// <summary>The status a front-end caller gets for a worker's failure on <paramref name="model"/>.</summary>
@@ -196,7 +235,16 @@ public sealed class RemoteModelRunner : IModelRunner
         _ => throw new RpcException(new Status(StatusCode.Internal, $"model {model}: the worker answered datatype '{datatype}'.")),
     };
 
+    // Pipelines may run models of one request concurrently (Verify embeds both images at once).
     private void AddTimes(ModelInferResponse response)
+    {
+        lock (_gate)
+        {
+            AddTimesLocked(response);
+        }
+    }
+
+    private void AddTimesLocked(ModelInferResponse response)
     {
         if (response.Parameters.TryGetValue("queue_us", out var queue) && queue.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.Int64Param)
         {

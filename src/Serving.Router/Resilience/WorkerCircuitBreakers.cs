@@ -22,6 +22,7 @@ internal sealed class WorkerCircuitBreakers
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private FrozenDictionary<string, DateTimeOffset> _openUntil = FrozenDictionary<string, DateTimeOffset>.Empty;
+    private readonly ConcurrentDictionary<string, CircuitState> _states = new(StringComparer.Ordinal);
 
     public WorkerCircuitBreakers(BreakerOptions options, TimeProvider time)
     {
@@ -31,6 +32,12 @@ internal sealed class WorkerCircuitBreakers
 
     /// <summary>Raised on every transition: worker id and new state (for metrics and logs).</summary>
     public event Action<string, CircuitState>? StateChanged;
+
+    /// <summary>The state of every breaker that ever changed state (the others are closed).</summary>
+    public IReadOnlyDictionary<string, CircuitState> States => _states;
+
+    /// <summary>The breaker state of <paramref name="worker"/> (closed when it never tripped).</summary>
+    public CircuitState StateOf(string worker) => _states.GetValueOrDefault(worker, CircuitState.Closed);
 
     /// <summary>Workers whose breaker opened less than a break duration ago.</summary>
     public IReadOnlySet<string> Excluded(DateTimeOffset now)
@@ -60,17 +67,20 @@ internal sealed class WorkerCircuitBreakers
                 OnOpened = args =>
                 {
                     SetOpen(worker, _time.GetUtcNow() + args.BreakDuration);
+                    _states[worker] = CircuitState.Open;
                     StateChanged?.Invoke(worker, CircuitState.Open);
                     return ValueTask.CompletedTask;
                 },
                 OnHalfOpened = _ =>
                 {
+                    _states[worker] = CircuitState.HalfOpen;
                     StateChanged?.Invoke(worker, CircuitState.HalfOpen);
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
                     SetOpen(worker, null);
+                    _states[worker] = CircuitState.Closed;
                     StateChanged?.Invoke(worker, CircuitState.Closed);
                     return ValueTask.CompletedTask;
                 },

@@ -9,4 +9,16 @@ public sealed record VariantInfo(string Name, string Task, double Quality, bool 
 {
     /// <summary>Relative compute cost per image (e.g. GFLOPs); used by the always-cheapest policy.</summary>
     public double Cost { get; init; }
+
+    /// <summary>Decision threshold calibrated for the variant (face verification: cosine); null when the catalogue gives none.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>The model's first input as its configuration declares it (name, wire dims without the batch dimension when batched); null when unknown.</summary>
+    public VariantInput? Input { get; init; }
 }
+
+/// <summary>The first input of a variant's model: what a front end must send.</summary>
+/// <param name="Name">Tensor name.</param>
+/// <param name="Dims">Dimensions as the model configuration lists them (without the batch dimension when <paramref name="Batched"/>).</param>
+/// <param name="Batched">Whether the model takes a leading batch dimension (<c>max_batch_size</c> &gt; 0).</param>
+public sealed record VariantInput(string Name, IReadOnlyList<long> Dims, bool Batched);

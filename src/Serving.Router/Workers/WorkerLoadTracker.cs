@@ -76,6 +76,17 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         _sweep = _time.CreateTimer(static state => ((WorkerLoadTracker)state!).SweepStale(), this, period, period);
     }
 
+    /// <summary>Every tracked worker: address, the id it reports, whether its stream is up, and when its last report arrived (null before the first).</summary>
+    public IReadOnlyList<(string Address, string? ReportedId, bool Connected, DateTimeOffset? LastReportAt)> Describe()
+    {
+        lock (_lock)
+        {
+            return _workers.Values
+                .Select(w => (w.Endpoint.Id, w.Report?.WorkerId, w.Connected && !w.Stale, w.Report is null ? (DateTimeOffset?)null : w.LastReportAt))
+                .ToArray();
+        }
+    }
+
     /// <summary>Counts a request this router sent to <paramref name="worker"/> for <paramref name="model"/>, until the worker's next report covers it.</summary>
     public void RecordSent(string worker, string model)
     {

@@ -101,6 +101,8 @@ internal sealed class BatchExecutor(LoadedModel model, InferenceSession session,
                 }
 
                 var queued = startedAt - request.ArrivedAt;
+                request.QueueDuration = queued;
+                request.ComputeDuration = input + infer + output;
                 metrics.Queued(model.Name, queued);
                 metrics.PendingChanged(model.Name, -1);
                 model.Statistics.RecordSuccess(time.GetElapsedTime(request.ArrivalTimestamp), queued, input, infer, output, request.BatchSize, completedAt);

@@ -40,6 +40,12 @@ public sealed class InferenceRequest
 
     internal long ArrivalTimestamp { get; set; }
 
+    /// <summary>Time spent queued before its batch started (set on success).</summary>
+    public TimeSpan QueueDuration { get; internal set; }
+
+    /// <summary>Time its batch took to gather inputs, compute and scatter outputs (set on success).</summary>
+    public TimeSpan ComputeDuration { get; internal set; }
+
     private int _completed;
 
     // The batcher may report a batch it already handed out as failed; only the first completion counts.

@@ -62,7 +62,7 @@ public sealed class InferenceService(ModelManager models, WorkerMetrics metrics,
                 }
 
                 var outputs = await enqueued.ConfigureAwait(false);
-                return ResponseEncoder.Encode(model, request.Id, outputs);
+                return ResponseEncoder.Encode(model, decoded, outputs);
             }
         }
         catch (RpcException ex)

@@ -250,9 +250,18 @@ internal static class RequestDecoder
 /// <summary>Builds responses whose raw outputs wrap the batch buffers without copying.</summary>
 internal static class ResponseEncoder
 {
-    public static ModelInferResponse Encode(LoadedModel model, string id, IReadOnlyList<OutputData> outputs)
+    /// <summary>Name of the response parameter with the request's queue time, microseconds (int64).</summary>
+    public const string QueueMicrosParameter = "queue_us";
+
+    /// <summary>Name of the response parameter with its batch's compute time, microseconds (int64).</summary>
+    public const string ComputeMicrosParameter = "compute_us";
+
+    public static ModelInferResponse Encode(LoadedModel model, InferenceRequest request, IReadOnlyList<OutputData> outputs)
     {
-        var response = new ModelInferResponse { ModelName = model.Name, ModelVersion = model.VersionText, Id = id };
+        var response = new ModelInferResponse { ModelName = model.Name, ModelVersion = model.VersionText, Id = request.Id };
+        // Where the time went, for the router's ServedBy and for clients (Triton reports the same in statistics only).
+        response.Parameters[QueueMicrosParameter] = new InferParameter { Int64Param = (long)request.QueueDuration.TotalMicroseconds };
+        response.Parameters[ComputeMicrosParameter] = new InferParameter { Int64Param = (long)request.ComputeDuration.TotalMicroseconds };
         foreach (var output in outputs)
         {
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.Datatype };

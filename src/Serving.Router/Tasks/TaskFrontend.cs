@@ -1,0 +1,175 @@
+using Serving.Grpc;
+using Serving.Protocol.V1;
+using Serving.Router.Remote;
+using Serving.Router.Reporting;
+using Serving.Router.Selection;
+using Serving.Router.Workers;
+
+namespace Serving.Router.Tasks;
+
+/// <summary>
+/// What every front end (task API, KServe v2) does around its pipeline: resolve the SLO class and
+/// budget, select the variant and worker, reject at once when nothing fits, and account for the
+/// outcome (metrics, ServedBy).
+/// </summary>
+/// <remarks>
+/// The budget is the gRPC deadline when the caller set one, else receipt + the class budget; the
+/// class still names the percentile predictions use. The catalogue's quality numbers decide among
+/// variants; <see cref="RouterCatalog"/> holds the catalogue.
+/// </remarks>
+internal sealed class TaskFrontend(
+    RouterCatalog catalog,
+    SloClassCatalog sloClasses,
+    IVariantSelector selector,
+    WorkerLoadTracker tracker,
+    RemoteInferenceContext remote,
+    RouterMetrics metrics,
+    RouterOptions options,
+    TimeProvider time)
+{
+    /// <summary>The catalogue in use.</summary>
+    public CatalogSnapshot Catalog => catalog.Current;
+
+    /// <summary>Selects the variant of <paramref name="task"/> for one request.</summary>
+    /// <exception cref="RpcException">
+    /// INVALID_ARGUMENT (unknown SLO class, negative min quality), NOT_FOUND (unknown task or pinned
+    /// variant), RESOURCE_EXHAUSTED <c>slo_unattainable</c>, FAILED_PRECONDITION (synthetic not
+    /// allowed, below min quality), UNAVAILABLE (no ready worker), DEADLINE_EXCEEDED.
+    /// </exception>
+    public Admission Admit(string task, RequestOptions? requestOptions, ServerCallContext context)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        requestOptions ??= new RequestOptions();
+        if (!sloClasses.TryResolve(requestOptions.SloClass, out var slo))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"unknown SLO class '{requestOptions.SloClass}'; this router offers {string.Join(", ", sloClasses.Classes.Select(c => c.Name).Order(StringComparer.Ordinal))}"));
+        }
+
+        if (double.IsNaN(requestOptions.MinQuality) || requestOptions.MinQuality < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"min_quality must be a number >= 0 (got {requestOptions.MinQuality})"));
+        }
+
+        var grpcDeadline = GrpcDeadline(context);
+        var request = SelectionRequest.Create(task, slo, now, grpcDeadline) with
+        {
+            MinQuality = requestOptions.MinQuality,
+            PinnedVariant = string.IsNullOrEmpty(requestOptions.PinnedVariant) ? null : requestOptions.PinnedVariant,
+            BestEffort = requestOptions.BestEffort,
+            ExcludedWorkers = remote.Dispatcher.ExcludedWorkers,
+        };
+        var choice = selector.Select(request, tracker.Current, catalog.Current, now);
+        metrics.Selected(task, choice.Variant?.Name, choice.Reason);
+        if (choice.IsRejected)
+        {
+            metrics.Completed(task, null, slo.Name, choice.Code, time.GetElapsedTime(started), withinBudget: false);
+            throw new RpcException(new Status(choice.Code, Explain(task, request, choice, now)));
+        }
+
+        var preferred = new Dictionary<string, string>(StringComparer.Ordinal) { [choice.Variant!.Name] = choice.Worker! };
+        var runner = new RemoteModelRunner(remote, slo, HardDeadline(grpcDeadline, now), preferred);
+        return new Admission(task, slo, request.Deadline, choice, runner, started);
+    }
+
+    /// <summary>
+    /// Admits a v2 request for a model the catalogue does not list but a worker serves: no variant
+    /// choice (the caller named the model), the default class for accounting.
+    /// </summary>
+    /// <exception cref="RpcException">UNAVAILABLE when no ready worker serves it.</exception>
+    public Admission AdmitModel(string model, ServerCallContext context)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        var task = "model:" + model;
+        var worker = tracker.Current.RoutableFor(model).Select(w => w.Worker.Id).FirstOrDefault();
+        if (worker is null)
+        {
+            metrics.Selected(task, null, SelectionReasons.NoReadyWorker);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}: no ready worker serves model '{model}'"));
+        }
+
+        var slo = sloClasses.Default;
+        var grpcDeadline = GrpcDeadline(context);
+        var choice = VariantChoice.Use(new VariantInfo(model, task, 0), worker, TimeSpan.Zero, SelectionReasons.Pinned);
+        metrics.Selected(task, model, choice.Reason);
+        var runner = new RemoteModelRunner(remote, slo, HardDeadline(grpcDeadline, now));
+        return new Admission(task, slo, grpcDeadline ?? now + slo.Budget, choice, runner, started);
+    }
+
+    private static DateTimeOffset? GrpcDeadline(ServerCallContext context) =>
+        context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
+
+    // The class budget decides selection and SLO accounting; without a gRPC deadline a late answer
+    // is still an answer, so the worker calls are bounded by a generous cap rather than the budget.
+    private DateTimeOffset HardDeadline(DateTimeOffset? grpcDeadline, DateTimeOffset now) =>
+        grpcDeadline ?? now + options.MaxRequestDuration;
+
+    /// <summary>Accounts for a finished request (call once, with OK or the failure's code).</summary>
+    public TimeSpan Complete(Admission admission, StatusCode code)
+    {
+        var elapsed = time.GetElapsedTime(admission.StartedTimestamp);
+        var within = time.GetUtcNow() <= admission.Deadline;
+        metrics.Completed(admission.Task, admission.Variant.Name, admission.Slo.Name, code, elapsed, within);
+        var runner = admission.Runner;
+        metrics.ExtraAttempts(admission.Task, runner.Attempts - runner.Runs - runner.Hedges, runner.Hedges);
+        return elapsed;
+    }
+
+    /// <summary>Time since the request arrived.</summary>
+    public TimeSpan Elapsed(Admission admission) => time.GetElapsedTime(admission.StartedTimestamp);
+
+    /// <summary>The ServedBy of a successful request.</summary>
+    public ServedBy ServedBy(Admission admission, TimeSpan elapsed)
+    {
+        var runner = admission.Runner;
+        return new ServedBy
+        {
+            Variant = admission.Variant.Name,
+            Worker = runner.ServedBy.GetValueOrDefault(admission.Variant.Name, admission.Choice.Worker!),
+            QueueMs = runner.QueueMicros / 1000.0,
+            ComputeMs = runner.ComputeMicros / 1000.0,
+            TotalMs = elapsed.TotalMilliseconds,
+            SelectionReason = RouterMetrics.ReasonLabel(admission.Choice.Reason),
+        };
+    }
+
+    /// <summary>Runs <paramref name="pipeline"/> for an admitted request, accounting for its outcome.</summary>
+    public async Task<T> RunAsync<T>(Admission admission, Func<Admission, Task<T>> pipeline)
+    {
+        try
+        {
+            var result = await pipeline(admission).ConfigureAwait(false);
+            Complete(admission, StatusCode.OK);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            Complete(admission, Admission.CodeOf(ex));
+            throw;
+        }
+    }
+
+    private static string Explain(string task, SelectionRequest request, VariantChoice choice, DateTimeOffset now)
+    {
+        var budget = (request.Deadline - now).TotalMilliseconds;
+        var reason = RouterMetrics.ReasonLabel(choice.Reason);
+        var variant = choice.Reason.Length > reason.Length ? choice.Reason[(reason.Length + 1)..] : null;
+        return reason switch
+        {
+            SelectionReasons.SloUnattainable => variant is null
+                ? $"{reason}: no variant of task '{task}' can answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}', p{request.Slo.Percentile * 100:0.#}); retry later, relax the budget or ask for best_effort"
+                : $"{reason}: variant '{variant}' cannot answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}')",
+            SelectionReasons.UnknownTask => $"{reason}: the catalogue has no task '{task}'",
+            SelectionReasons.UnknownVariant => $"{reason}: task '{task}' has no variant '{variant}'",
+            SelectionReasons.SyntheticNotAllowed => variant is null
+                ? $"{reason}: task '{task}' has only synthetic variants and the catalogue does not allow them"
+                : $"{reason}: variant '{variant}' is synthetic and the catalogue does not allow synthetic variants",
+            SelectionReasons.BelowMinQuality => $"{reason}: no variant of task '{task}' reaches min_quality {request.MinQuality}",
+            SelectionReasons.NoReadyWorker => $"{reason}: no ready worker serves task '{task}'{(variant is null ? "" : $" with variant '{variant}'")}",
+            SelectionReasons.DeadlinePassed => $"{reason}: the request's deadline had passed when the router received it",
+            _ => choice.Reason,
+        };
+    }
+}
