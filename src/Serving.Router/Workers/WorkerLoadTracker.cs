@@ -257,7 +257,7 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
             published = RebuildLocked(state);
         }
 
-        LoadTrackerLog.Broken(_logger, state.Endpoint.Id, delay.TotalMilliseconds, failure);
+        LoadTrackerLog.Broken(_logger, state.Endpoint.Id, failure switch { RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}", null => "stream ended", _ => failure.Message }, delay.TotalMilliseconds);
         Raise(published);
         ReconnectScheduled?.Invoke(state.Endpoint.Id, delay);
     }

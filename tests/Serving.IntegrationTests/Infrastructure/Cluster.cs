@@ -1,0 +1,93 @@
+using Serving.Grpc;
+using Serving.Worker.Repository.Tools;
+
+namespace Serving.IntegrationTests.Infrastructure;
+
+/// <summary>A router and two workers as real processes on loopback, serving the default repository (the real models).</summary>
+internal sealed class Cluster : IAsyncDisposable
+{
+    private readonly List<ServingProcess> _workers = [];
+    private readonly string _repository;
+    private readonly string[] _routerArguments;
+
+    private Cluster(string repository, string[] routerArguments)
+    {
+        _repository = repository;
+        _routerArguments = routerArguments;
+    }
+
+    public ServingProcess Router { get; private set; } = null!;
+
+    public IReadOnlyList<ServingProcess> Workers => _workers;
+
+    public int RouterMetricsPort { get; private set; }
+
+    /// <summary>Starts two workers and a router (extra router arguments e.g. API keys) and waits until the router is ready.</summary>
+    public static async Task<Cluster> StartAsync(params string[] routerArguments)
+    {
+        var repository = DefaultRepository.DefaultPath;
+        if (!DefaultRepository.Exists(repository))
+        {
+            DefaultRepository.Build(repository, TextWriter.Null);
+        }
+
+        var cluster = new Cluster(repository, routerArguments);
+        try
+        {
+            cluster._workers.Add(ServingProcess.StartWorker("worker-1", FreePort.Next(), repository));
+            cluster._workers.Add(ServingProcess.StartWorker("worker-2", FreePort.Next(), repository));
+            cluster.RouterMetricsPort = FreePort.Next();
+            cluster.Router = ServingProcess.StartRouter(FreePort.Next(), cluster.RouterMetricsPort, cluster._workers.Select(w => w.Address), repository, routerArguments);
+            await Task.WhenAll(cluster._workers.Select(w => w.WaitServingAsync()));
+            await cluster.Router.WaitServingAsync();
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts worker <paramref name="index"/> again on its port (after <see cref="ServingProcess.Kill"/>).</summary>
+    public ServingProcess RestartWorker(int index)
+    {
+        var old = _workers[index];
+        old.Dispose();
+        var replacement = ServingProcess.StartWorker(old.Name, old.Port, _repository);
+        _workers[index] = replacement;
+        return replacement;
+    }
+
+    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress("http://" + Router.Address);
+
+    /// <summary>Everything the processes printed, for failure messages.</summary>
+    public string Logs => string.Join("\n", _workers.Append(Router).Where(p => p is not null).Select(p => $"--- {p.Name} ---\n{p.Log}"));
+
+    public ValueTask DisposeAsync()
+    {
+        Router?.Dispose();
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>One cluster shared by the tests of <see cref="ClusterCollection"/> (starting one takes seconds).</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    internal Cluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await Cluster.StartAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
