@@ -112,11 +112,6 @@ public static class RouterServiceCollectionExtensions
                         .Concat(cluster.Workers.SelectMany(w => w.Models.Keys)).Distinct(StringComparer.Ordinal);
                     return models.Select(m => new Measurement<int>(cluster.RoutableFor(m).Count(), new KeyValuePair<string, object?>("model", m)));
                 });
-            foreach (var task in catalog.Tasks)
-            {
-                metrics.InitializeTask(task, sp.GetRequiredService<SloClassCatalog>().Classes.Select(c => c.Name), catalog.VariantsOf(task).Select(v => v.Name));
-            }
-
             return metrics;
         });
         services.AddSingleton(sp => new RemoteInferenceContext(

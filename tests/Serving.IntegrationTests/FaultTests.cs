@@ -77,6 +77,64 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.True(noticedAfter < TimeSpan.FromSeconds(2), $"the router noticed the returned worker after {noticedAfter.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public async Task StallOneOfTwoWorkers_SteadyTraffic_HedgedAroundAndTakenOutOfSelection()
+    {
+        using var channel = _cluster.CreateChannel();
+        var image = ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(DevData.FaceImages, "img1.jpg")));
+        var outcomes = new ConcurrentQueue<(StatusCode Code, string Worker)>();
+        var errors = new ConcurrentQueue<string>();
+        using var progress = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var answer = await channel.CallInvoker.UnaryAsync(FaceMethods.Embed, new EmbedRequest { Image = image }, CallOptions.WithTimeout(TimeSpan.FromSeconds(20))).ResponseAsync;
+                    outcomes.Enqueue((StatusCode.OK, answer.ServedBy.Worker));
+                }
+                catch (RpcException ex)
+                {
+                    outcomes.Enqueue((ex.StatusCode, ""));
+                    errors.Enqueue(ex.Status.Detail);
+                }
+
+                progress.Release();
+            }
+        })).ToArray();
+
+        var stalled = _cluster.Workers[0];
+        try
+        {
+            await WaitUntilAsync(progress, () => outcomes.Count >= 20);
+            // SIGSTOP: the worker keeps its sockets open and accepts, but never answers again.
+            stalled.Signal("STOP");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            ClusterStatus status;
+            do
+            {
+                status = await channel.CallInvoker.UnaryAsync(ClusterMethods.GetStatus, new GetStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(5))).ResponseAsync;
+            }
+            while (status.Workers.Single(w => w.Address == stalled.Address).Connected && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+            Assert.False(status.Workers.Single(w => w.Address == stalled.Address).Connected, "the stalled worker is still routable: " + status);
+            var outOfSelection = outcomes.Count;
+            await WaitUntilAsync(progress, () => outcomes.Count >= outOfSelection + 20);
+
+            // Requests caught by the stall were hedged to the other worker: none failed.
+            Assert.True(errors.IsEmpty, string.Join("\n", errors) + "\n" + _cluster.Router.Log);
+            Assert.All(outcomes.Skip(outOfSelection), o => Assert.Equal(_cluster.Workers[1].Address, o.Worker));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            stalled.Signal("CONT");
+            await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
     private static ModelInferRequest EmbeddingRequest()
     {
         var request = new ModelInferRequest { ModelName = "face-embedding" };

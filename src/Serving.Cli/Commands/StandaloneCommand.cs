@@ -26,25 +26,32 @@ internal static class StandaloneCommand
         var port = new Option<int>("--port") { Description = "Router gRPC port on 127.0.0.1", DefaultValueFactory = _ => 8001 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Router /metrics port (workers: +100, +200)", DefaultValueFactory = _ => 8002 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads per model session in each worker", DefaultValueFactory = _ => 1 };
-        var command = new Command("standalone", "Run the cluster on this machine (router + 2 workers on loopback) with the real models") { port, metricsPort, threads };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(port), result.GetValue(metricsPort), result.GetValue(threads), cancellationToken));
+        var synthetic = new Option<bool>("--synthetic") { Description = $"Also serve the synthetic variants ({string.Join(", ", SyntheticVariants.Default)}; seeded weights) and let the router select them" };
+        var command = new Command("standalone", "Run the cluster on this machine (router + 2 workers on loopback) with the real models") { port, metricsPort, threads, synthetic };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(port), result.GetValue(metricsPort), result.GetValue(threads), result.GetValue(synthetic), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int port, int metricsPort, int threads, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int port, int metricsPort, int threads, bool synthetic, CancellationToken cancellationToken)
     {
-        var repository = DefaultRepository.DefaultPath;
-        if (!DefaultRepository.Exists(repository))
+        // Synthetic variants live in a repository of their own, so the plain cluster never loads them.
+        var repository = synthetic ? DefaultRepository.DefaultPath + "-synthetic" : DefaultRepository.DefaultPath;
+        try
         {
-            try
+            if (!DefaultRepository.Exists(repository))
             {
                 DefaultRepository.Build(repository, Console.Out);
             }
-            catch (Exception ex) when (ex is FileNotFoundException or InvalidOperationException)
+
+            if (synthetic)
             {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 1;
+                SyntheticVariants.AddTo(repository, SyntheticVariants.Default, Console.Out);
             }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -56,7 +63,7 @@ internal static class StandaloneCommand
             new RouterCommand.RouterSettings(
                 IPAddress.Loopback, port, metricsPort,
                 string.Join(',', workerPorts.Select(p => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{p}"))),
-                ConfigPath: null, RepositoryPath: repository, Selector: null, AllowSynthetic: false,
+                ConfigPath: null, RepositoryPath: repository, Selector: null, AllowSynthetic: synthetic,
                 ApiKeysFile: Environment.GetEnvironmentVariable("SERVING_API_KEYS_FILE"), MaxConcurrentPerClient: 64, TlsCertificate: null),
             routerReady,
             stop.Token));

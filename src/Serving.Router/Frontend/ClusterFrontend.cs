@@ -16,6 +16,7 @@ internal sealed class ClusterFrontend(
     WorkerLoadTracker tracker,
     WorkerCircuitBreakers breakers,
     RouterReadiness readiness,
+    RouterOptions options,
     TimeProvider time)
 {
     /// <summary>The gRPC service.</summary>
@@ -90,6 +91,7 @@ internal sealed class ClusterFrontend(
                         SentSinceReport = (uint)load.SentSinceReport,
                         P50Ms = load.ServiceTimes.Estimate(1, 0.5)?.TotalMilliseconds ?? 0,
                         P99Ms = load.ServiceTimes.Estimate(1, 0.99)?.TotalMilliseconds ?? 0,
+                        PredictedMs = CompletionPredictor.Predict(load, priority: 1, percentile: 0.99, options.Selection.NetworkAllowance)?.TotalMilliseconds ?? -1,
                     });
                 }
             }

@@ -116,10 +116,22 @@ public sealed class RemoteModelRunner : IModelRunner
 
         async ValueTask<ModelInferResponse> Call(VariantChoice choice, DateTimeOffset deadline, CancellationToken token)
         {
-            var invoker = _context.Channels.Get(WorkerEndpoint.Parse(choice.Worker!));
-            _context.Tracker.RecordSent(choice.Worker!, model);
-            using var call = invoker.UnaryAsync(InferenceMethods.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: token));
-            return await call.ResponseAsync.ConfigureAwait(false);
+            var worker = choice.Worker!;
+            var invoker = _context.Channels.Get(WorkerEndpoint.Parse(worker));
+            // A worker that stops being routable mid-call (stalled, dead) fails the call as UNAVAILABLE
+            // at once, so it is retried elsewhere rather than waiting for the deadline.
+            var down = _context.Tracker.DownToken(worker);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, down);
+            _context.Tracker.RecordSent(worker, model);
+            using var call = invoker.UnaryAsync(InferenceMethods.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: linked.Token));
+            try
+            {
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (down.IsCancellationRequested && !token.IsCancellationRequested && ex is RpcException or OperationCanceledException)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, $"worker {worker} stopped reporting load during the call"));
+            }
         }
 
         DispatchOutcome<ModelInferResponse> outcome;

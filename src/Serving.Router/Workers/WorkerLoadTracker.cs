@@ -87,6 +87,20 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A token cancelled when <paramref name="worker"/> next stops being routable (its load stream
+    /// broke, went silent, or discovery removed it); <see cref="CancellationToken.None"/> for an
+    /// unknown worker. Calls in flight to it use this to give up at once and retry elsewhere
+    /// instead of waiting on a stalled or dead worker until their deadline.
+    /// </summary>
+    public CancellationToken DownToken(string worker)
+    {
+        lock (_lock)
+        {
+            return _workers.TryGetValue(worker, out var state) ? state.Down.Token : CancellationToken.None;
+        }
+    }
+
     /// <summary>Counts a request this router sent to <paramref name="worker"/> for <paramref name="model"/>, until the worker's next report covers it.</summary>
     public void RecordSent(string worker, string model)
     {
@@ -143,6 +157,7 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         foreach (var state in stopped)
         {
             state.Stop.Cancel();
+            state.SignalDown();
             var id = state.Endpoint.Id;
             _ = state.Loop.ContinueWith(
                 _ =>
@@ -257,6 +272,7 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
             published = RebuildLocked(state);
         }
 
+        state.SignalDown();
         LoadTrackerLog.Broken(_logger, state.Endpoint.Id, failure switch { RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}", null => "stream ended", _ => failure.Message }, delay.TotalMilliseconds);
         Raise(published);
         ReconnectScheduled?.Invoke(state.Endpoint.Id, delay);
@@ -374,6 +390,17 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         public DateTimeOffset LastReportAt { get; set; }
 
         public Dictionary<string, int> Sent { get; } = new(StringComparer.Ordinal);
+
+        private CancellationTokenSource _down = new();
+
+        /// <summary>Cancelled (and replaced) each time the worker stops being routable; see <see cref="DownToken"/>.</summary>
+        public CancellationTokenSource Down => Volatile.Read(ref _down);
+
+        /// <summary>
+        /// Cancels the current down token and arms a new one for the worker's next life. Call outside
+        /// <c>_lock</c> (callbacks run inline). The old source is not disposed: a caller may still read its token.
+        /// </summary>
+        public void SignalDown() => Interlocked.Exchange(ref _down, new CancellationTokenSource()).Cancel();
 
         public WorkerSnapshot Snapshot { get; set; } = WorkerSnapshot.Create(endpoint.Id, reachable: false, []);
     }

@@ -23,7 +23,10 @@ internal sealed class Cluster : IAsyncDisposable
     public int RouterMetricsPort { get; private set; }
 
     /// <summary>Starts two workers and a router (extra router arguments e.g. API keys) and waits until the router is ready.</summary>
-    public static async Task<Cluster> StartAsync(params string[] routerArguments)
+    public static Task<Cluster> StartAsync(params string[] routerArguments) => StartAsync(DefaultRepositoryPath(), routerArguments);
+
+    /// <summary>The default repository (the real models), built when missing.</summary>
+    public static string DefaultRepositoryPath()
     {
         var repository = DefaultRepository.DefaultPath;
         if (!DefaultRepository.Exists(repository))
@@ -31,6 +34,12 @@ internal sealed class Cluster : IAsyncDisposable
             DefaultRepository.Build(repository, TextWriter.Null);
         }
 
+        return repository;
+    }
+
+    /// <summary>As <see cref="StartAsync(string[])"/> over <paramref name="repository"/>.</summary>
+    public static async Task<Cluster> StartAsync(string repository, params string[] routerArguments)
+    {
         var cluster = new Cluster(repository, routerArguments);
         try
         {
@@ -40,6 +49,7 @@ internal sealed class Cluster : IAsyncDisposable
             cluster.Router = ServingProcess.StartRouter(FreePort.Next(), cluster.RouterMetricsPort, cluster._workers.Select(w => w.Address), repository, routerArguments);
             await Task.WhenAll(cluster._workers.Select(w => w.WaitServingAsync()));
             await cluster.Router.WaitServingAsync();
+            await cluster.WaitAllWorkersReportedAsync();
             return cluster;
         }
         catch
@@ -57,6 +67,24 @@ internal sealed class Cluster : IAsyncDisposable
         var replacement = ServingProcess.StartWorker(old.Name, old.Port, _repository);
         _workers[index] = replacement;
         return replacement;
+    }
+
+    /// <summary>Waits until the router sees every worker's load stream up with all its models ready (it is ready as soon as one worker covers every task).</summary>
+    public async Task WaitAllWorkersReportedAsync()
+    {
+        using var channel = CreateChannel();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await channel.CallInvoker.UnaryAsync(Serving.Protocol.ClusterMethods.GetStatus, new Serving.Protocol.V1.GetStatusRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync;
+            if (status.Workers.Count == _workers.Count && status.Workers.All(w => w.Connected && w.Models.Count > 0 && w.Models.All(m => m.Ready)))
+            {
+                return;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the router never saw every worker ready: " + status + "\n" + Logs);
+            await Task.Yield();
+        }
     }
 
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress("http://" + Router.Address);

@@ -88,6 +88,14 @@ internal sealed class ServingProcess : IDisposable
         }
     }
 
+    /// <summary>Sends a POSIX signal (e.g. STOP to stall the process: it keeps its sockets but never answers, CONT to resume).</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     public string Log
     {
         get

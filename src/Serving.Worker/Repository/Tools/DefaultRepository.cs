@@ -103,10 +103,10 @@ public static class DefaultRepository
         log.WriteLine($"{name}: {Path.GetFileName(source)}");
     }
 
-    private static void WriteConfig(string repository, ModelConfiguration config) =>
+    internal static void WriteConfig(string repository, ModelConfiguration config) =>
         File.WriteAllText(Path.Combine(repository, config.Name, ModelRepositoryScanner.ConfigFileName), ModelConfigurationSerializer.Serialize(config));
 
-    private static ModelConfiguration ModelFor(string name, string modelPath, VariantMetadata variant, bool? batched)
+    internal static ModelConfiguration ModelFor(string name, string modelPath, VariantMetadata variant, bool? batched)
     {
         using var session = InferenceSession.Create(modelPath);
         var completed = ModelAutoConfig.Complete(name, session);
