@@ -19,7 +19,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     {
         "verify-empty", "verify-garbage", "verify-truncated", "verify-bomb", "verify-no-face", "verify-unknown-slo", "verify-unknown-variant",
         "verify-negative-quality", "verify-impossible-quality", "embed-garbage", "detect-bad-min-score", "segment-empty",
-        "infer-unknown-alias", "infer-no-model", "infer-bad-tensor", "infer-bad-parameter",
+        "verify-over-size-limit", "infer-unknown-alias", "infer-no-model", "infer-bad-tensor", "infer-bad-parameter",
     };
 
     [Theory]
@@ -34,6 +34,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
             "verify-garbage" => (StatusCode.InvalidArgument, "image_b", Verify(Face, ByteString.CopyFromUtf8("definitely not a picture"))),
             "verify-truncated" => (StatusCode.InvalidArgument, "image_a", Verify(ByteString.CopyFrom(Face.Span[..4000]), Face)),
             "verify-bomb" => (StatusCode.InvalidArgument, "image_a", Verify(PngHeader(60_000, 60_000), Face)),
+            "verify-over-size-limit" => (StatusCode.ResourceExhausted, "", Verify(ByteString.CopyFrom(new byte[17 * 1024 * 1024]), Face)),
             "verify-no-face" => (StatusCode.FailedPrecondition, "no face was found in image_b", Verify(Face, Blank())),
             "verify-unknown-slo" => (StatusCode.InvalidArgument, "unknown SLO class 'ludicrous'", Verify(Face, Face, new RequestOptions { SloClass = "ludicrous" })),
             "verify-unknown-variant" => (StatusCode.NotFound, "no variant 'dpn999'", Verify(Face, Face, new RequestOptions { PinnedVariant = "dpn999" })),

@@ -9,11 +9,16 @@ namespace Serving.Router.Frontend;
 /// <summary>
 /// The router's readiness: every task of the catalogue has at least one selectable variant with a
 /// ready worker. Kept current from the load tracker's snapshots and published on grpc.health.v1
-/// (the overall service <c>""</c>, and one service per front end).
+/// (the overall service <c>""</c>, and one service per front end). The service <c>liveness</c> is
+/// SERVING while the process runs (until a graceful stop), for liveness probes: a router without
+/// ready workers is not ready, but restarting it would not help.
 /// </summary>
 internal sealed class RouterReadiness : IDisposable
 {
     /// <summary>The health service names this router publishes besides the overall <c>""</c>.</summary>
+    /// <summary>The health service name liveness probes check.</summary>
+    public const string LivenessService = "liveness";
+
     public static readonly string[] Services =
         ["serving.v1.FaceService", "serving.v1.SegmentationService", "inference.GRPCInferenceService", "serving.v1.ClusterService"];
 
@@ -29,6 +34,7 @@ internal sealed class RouterReadiness : IDisposable
         _tracker = tracker;
         _health = health;
         _tracker.Published += OnPublished;
+        _health.SetStatus(LivenessService, ServingStatus.Serving);
         Update(_tracker.Current);
     }
 

@@ -91,7 +91,9 @@ public sealed class RouterFrontendTests
         var after = await channel.CallInvoker.UnaryAsync(HealthMethods.Check, new HealthCheckRequest(), CallOptions.WithTimeout(SafetyTimeout)).ResponseAsync;
         var ready = await channel.CallInvoker.UnaryAsync(InferenceMethods.ServerReady, new ServerReadyRequest(), CallOptions.WithTimeout(SafetyTimeout)).ResponseAsync;
 
+        var liveness = await channel.CallInvoker.UnaryAsync(HealthMethods.Check, new HealthCheckRequest { Service = "liveness" }, CallOptions.WithTimeout(SafetyTimeout)).ResponseAsync;
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, before.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, liveness.Status);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, after.Status);
         Assert.True(ready.Ready);
     }
