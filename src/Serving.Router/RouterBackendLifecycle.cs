@@ -9,9 +9,14 @@ internal sealed class RouterBackendLifecycle(IWorkerDiscovery discovery, WorkerL
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (discovery is DnsWorkerDiscovery dns)
+        switch (discovery)
         {
-            await dns.StartAsync(cancellationToken).ConfigureAwait(false);
+            case DnsWorkerDiscovery dns:
+                await dns.StartAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case CompositeWorkerDiscovery composite:
+                await composite.StartAsync(cancellationToken).ConfigureAwait(false);
+                break;
         }
 
         tracker.Start();
@@ -20,9 +25,9 @@ internal sealed class RouterBackendLifecycle(IWorkerDiscovery discovery, WorkerL
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await tracker.DisposeAsync().ConfigureAwait(false);
-        if (discovery is DnsWorkerDiscovery dns)
+        if (discovery is IAsyncDisposable disposable)
         {
-            await dns.DisposeAsync().ConfigureAwait(false);
+            await disposable.DisposeAsync().ConfigureAwait(false);
         }
 
         channels.Dispose();

@@ -10,7 +10,14 @@ namespace Serving.Router;
 /// <summary>Everything the router's back end (selection, discovery, load tracking, resilience) is configured with.</summary>
 public sealed class RouterOptions
 {
-    /// <summary>Static worker addresses (<c>host:port</c> or <c>http(s)://host:port</c>). Use this or <see cref="Dns"/>.</summary>
+    /// <summary>The prefix of a <see cref="Workers"/> entry resolved through DNS.</summary>
+    public const string DnsPrefix = "dns:";
+
+    /// <summary>
+    /// Worker addresses: <c>host:port</c> or <c>http(s)://host:port</c> (static), or
+    /// <c>dns:host:port</c> for a name re-resolved periodically to all its addresses (a Kubernetes
+    /// headless Service; one per worker pool). Use this or <see cref="Dns"/>.
+    /// </summary>
     public List<string> Workers { get; set; } = [];
 
     /// <summary>DNS discovery (e.g. a Kubernetes headless Service). Use this or <see cref="Workers"/>.</summary>
@@ -68,7 +75,7 @@ public sealed class RouterOptions
         {
             try
             {
-                WorkerEndpoint.Parse(worker);
+                WorkerEndpoint.Parse(worker.StartsWith(DnsPrefix, StringComparison.Ordinal) ? worker[DnsPrefix.Length..] : worker);
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException)
             {

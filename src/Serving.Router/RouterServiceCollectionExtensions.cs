@@ -46,9 +46,37 @@ public static class RouterServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(SloClassCatalog.Create(options.SloClasses));
         services.AddSingleton(sp => VariantSelectors.Create(options.Selector, options.Selection, sp.GetRequiredService<IRandomFactory>()));
-        services.AddSingleton<IWorkerDiscovery>(sp => options.Dns is { } dns
-            ? new DnsWorkerDiscovery(dns, sp.GetRequiredService<IDnsResolver>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<DnsWorkerDiscovery>>())
-            : new StaticWorkerDiscovery(options.Workers));
+        services.AddSingleton<IWorkerDiscovery>(sp =>
+        {
+            DnsWorkerDiscovery Dns(DnsDiscoveryOptions dns) =>
+                new(dns, sp.GetRequiredService<IDnsResolver>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<DnsWorkerDiscovery>>());
+
+            if (options.Dns is { } single)
+            {
+                return Dns(single);
+            }
+
+            var names = options.Workers.Where(w => w.StartsWith(RouterOptions.DnsPrefix, StringComparison.Ordinal)).ToArray();
+            if (names.Length == 0)
+            {
+                return new StaticWorkerDiscovery(options.Workers);
+            }
+
+            var sources = new List<IWorkerDiscovery>();
+            foreach (var name in names)
+            {
+                var target = WorkerEndpoint.Parse(name[RouterOptions.DnsPrefix.Length..]).Address;
+                sources.Add(Dns(new DnsDiscoveryOptions { Host = target.Host, Port = target.Port, UseTls = target.Scheme == Uri.UriSchemeHttps }));
+            }
+
+            var fixedAddresses = options.Workers.Except(names).ToArray();
+            if (fixedAddresses.Length > 0)
+            {
+                sources.Add(new StaticWorkerDiscovery(fixedAddresses));
+            }
+
+            return new CompositeWorkerDiscovery(sources);
+        });
         services.AddSingleton(_ => new WorkerChannelPool());
         services.AddSingleton(sp => new WorkerLoadTracker(
             sp.GetRequiredService<IWorkerDiscovery>(),

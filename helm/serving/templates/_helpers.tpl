@@ -54,7 +54,7 @@ app.kubernetes.io/part-of: serving
 {{- $root := . }}
 {{- $list := list }}
 {{- range .Values.workerPools }}
-{{- $list = append $list (printf "%s.%s.svc.cluster.local:%d" (include "serving.worker.fullname" (dict "root" $root "pool" .)) $root.Release.Namespace (int $root.Values.worker.ports.grpc)) }}
+{{- $list = append $list (printf "dns:%s.%s.svc.cluster.local:%d" (include "serving.worker.fullname" (dict "root" $root "pool" .)) $root.Release.Namespace (int $root.Values.worker.ports.grpc)) }}
 {{- end }}
 {{- join "," $list }}
 {{- end }}

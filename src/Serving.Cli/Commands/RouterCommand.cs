@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Serving.Grpc;
 using Serving.Router;
 using Serving.Router.Configuration;
-using Serving.Router.Discovery;
 using Serving.Router.Security;
 using Serving.Telemetry;
 using Serving.Worker.Repository.Tools;
@@ -22,7 +21,7 @@ internal static class RouterCommand
     {
         var port = new Option<int>("--port") { Description = "gRPC port", DefaultValueFactory = _ => 8001 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Prometheus /metrics port (0 = none)", DefaultValueFactory = _ => 8002 };
-        var workers = new Option<string?>("--workers") { Description = "Worker addresses, comma-separated host:port; or dns:<host>:<port> for a headless Service re-resolved periodically" };
+        var workers = new Option<string?>("--workers") { Description = "Worker addresses, comma-separated: host:port, or dns:<host>:<port> for a name re-resolved periodically to all its addresses (a headless Service per worker pool)" };
         var config = new Option<FileInfo?>("--config") { Description = "Router configuration (YAML): selector, SLO classes, catalogue" };
         var repository = new Option<DirectoryInfo?>("--repository") { Description = "Model repository whose config.json files make the catalogue when the configuration has none (default: the cache's default repository)" };
         var selector = new Option<string?>("--selector") { Description = "slo-aware (default), always-best, always-cheapest or fixed:<variant>" };
@@ -108,15 +107,7 @@ internal static class RouterCommand
         {
             builder.Services.AddServingRouter(options =>
             {
-                if (settings.Workers.StartsWith("dns:", StringComparison.Ordinal))
-                {
-                    var target = WorkerEndpoint.Parse(settings.Workers["dns:".Length..]);
-                    options.Dns = new DnsDiscoveryOptions { Host = target.Address.Host, Port = target.Address.Port, UseTls = target.Address.Scheme == Uri.UriSchemeHttps };
-                }
-                else
-                {
-                    options.Workers.AddRange(settings.Workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                }
+                options.Workers.AddRange(settings.Workers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
                 if (file is not null)
                 {

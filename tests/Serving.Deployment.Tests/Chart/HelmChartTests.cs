@@ -79,7 +79,8 @@ public sealed class HelmChartTests(ChartFixture chart)
         foreach (var service in headless)
         {
             var name = (string)service["metadata"]!["name"]!;
-            Assert.Contains($"{name}.serving.svc.cluster.local:8001", workers);
+            // One DNS name per pool, re-resolved by the router to every pod of the headless Service.
+            Assert.Contains($"dns:{name}.serving.svc.cluster.local:8001", workers);
             var statefulSet = rendered.Single("StatefulSet", name);
             Assert.Equal(name, (string?)statefulSet["spec"]!["serviceName"]);
         }
@@ -231,7 +232,7 @@ public sealed class HelmChartTests(ChartFixture chart)
         Assert.Equal(3, (int)worker["spec"]!["replicas"]!);
         var init = Assert.Single(Json.Objects(worker["spec"]!["template"]!["spec"]!["initContainers"]));
         Assert.Equal("registry.example.com/serving-models-fetch:2026.11", (string?)init["image"]);
-        Assert.Contains(Json.Objects(init["env"]), e => (string?)e["name"] == "SERVING_MODELS" && (string?)e["value"] == "face-embed face-detect face-landmarks selfie-seg");
+        Assert.Contains(Json.Objects(init["env"]), e => (string?)e["name"] == "SERVING_MODELS" && (string?)e["value"] == "fr_feature fr_detect fr_landmark selfie");
         Assert.Equal("LoadBalancer", (string?)rendered.Single("Service", "-router")["spec"]!["type"]);
     }
 
