@@ -15,10 +15,11 @@ internal sealed class ServingProcess : IDisposable
     private readonly StringBuilder _log = new();
     private readonly Process _process;
 
-    private ServingProcess(string name, int port, IReadOnlyList<string> arguments)
+    private ServingProcess(string name, int port, int metricsPort, IReadOnlyList<string> arguments)
     {
         Name = name;
         Port = port;
+        MetricsPort = metricsPort;
         var start = new ProcessStartInfo("dotnet", [LocateCli(), .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -32,17 +33,23 @@ internal sealed class ServingProcess : IDisposable
 
     public int Port { get; }
 
+    /// <summary>Where its Prometheus /metrics is served.</summary>
+    public int MetricsPort { get; }
+
     public string Address => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
 
     public bool HasExited => _process.HasExited;
 
     /// <summary>A worker serving <paramref name="repository"/> on <paramref name="port"/> (one intra-op thread per session).</summary>
-    public static ServingProcess StartWorker(string name, int port, string repository) =>
-        new(name, port, ["worker", "--repository", repository, "--port", Text(port), "--metrics-port", "0", "--threads", "1", "--grace-period", "5"]);
+    public static ServingProcess StartWorker(string name, int port, string repository)
+    {
+        var metricsPort = FreePort.Next();
+        return new(name, port, metricsPort, ["worker", "--repository", repository, "--port", Text(port), "--metrics-port", Text(metricsPort), "--threads", "1", "--grace-period", "5"]);
+    }
 
     /// <summary>A router over <paramref name="workers"/> with the catalogue of <paramref name="repository"/>.</summary>
     public static ServingProcess StartRouter(int port, int metricsPort, IEnumerable<string> workers, string repository, params string[] extra) =>
-        new("router", port, ["router", "--port", Text(port), "--metrics-port", Text(metricsPort), "--workers", string.Join(',', workers), "--repository", repository, .. extra]);
+        new("router", port, metricsPort, ["router", "--port", Text(port), "--metrics-port", Text(metricsPort), "--workers", string.Join(',', workers), "--repository", repository, .. extra]);
 
     /// <summary>Waits (grpc.health.v1 Watch) until the process reports SERVING for the whole server.</summary>
     public async Task WaitServingAsync()
