@@ -27,12 +27,19 @@ internal static class StandaloneCommand
         var metricsPort = new Option<int>("--metrics-port") { Description = "Router /metrics port (workers: +100, +200)", DefaultValueFactory = _ => 8002 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads per model session in each worker", DefaultValueFactory = _ => 1 };
         var synthetic = new Option<bool>("--synthetic") { Description = $"Also serve the synthetic variants ({string.Join(", ", SyntheticVariants.Default)}; seeded weights) and let the router select them" };
-        var command = new Command("standalone", "Run the cluster on this machine (router + 2 workers on loopback) with the real models") { port, metricsPort, threads, synthetic };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(port), result.GetValue(metricsPort), result.GetValue(threads), result.GetValue(synthetic), cancellationToken));
+        var prometheus = new Option<bool>("--prometheus") { Description = "Also start a real Prometheus (Debian's) scraping the router and workers, with the chart's recording and alert rules" };
+        var prometheusPort = new Option<int>("--prometheus-port") { Description = "Port of that Prometheus on 127.0.0.1", DefaultValueFactory = _ => 9090 };
+        var command = new Command("standalone", "Run the cluster on this machine (router + 2 workers on loopback) with the real models")
+        {
+            port, metricsPort, threads, synthetic, prometheus, prometheusPort,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(port), result.GetValue(metricsPort), result.GetValue(threads), result.GetValue(synthetic),
+            result.GetValue(prometheus) ? result.GetValue(prometheusPort) : null, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int port, int metricsPort, int threads, bool synthetic, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int port, int metricsPort, int threads, bool synthetic, int? prometheusPort, CancellationToken cancellationToken)
     {
         // Synthetic variants live in a repository of their own, so the plain cluster never loads them.
         var repository = synthetic ? DefaultRepository.DefaultPath + "-synthetic" : DefaultRepository.DefaultPath;
@@ -86,11 +93,29 @@ internal static class StandaloneCommand
             return 1;
         }
 
+        LocalPrometheus? prometheus = null;
+        if (prometheusPort is { } promPort)
+        {
+            try
+            {
+                prometheus = LocalPrometheus.Start(promPort, metricsPort, workerPorts.Select((_, i) => metricsPort + (100 * (i + 1))));
+            }
+            catch (FileNotFoundException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(workers.Append(router)).ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        using var prometheusLifetime = prometheus;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
             standalone: router at 127.0.0.1:{port} (serving.v1 FaceService, SegmentationService, ClusterService; KServe v2 by model or task alias; grpc.health.v1)
               metrics:  http://127.0.0.1:{metricsPort}/metrics (router), {string.Join(", ", workerPorts.Select((_, i) => $"http://127.0.0.1:{metricsPort + (100 * (i + 1))}/metrics"))} (workers)
               workers:  {string.Join(", ", workerPorts.Select(p => $"127.0.0.1:{p}"))} (models of {repository})
+              {(prometheus is null ? "" : $"prometheus: {prometheus.Url} (recording rules task_slo:serving_slo_attainment:ratio_rate5m, task:serving_request_duration_seconds:p99_5m; alerts)")}
               try:      ./serving status
                         ./serving verify ../shared/data/faces/images/img1.jpg ../shared/data/faces/images/img2.jpg --slo interactive
               Ctrl+C stops everything.

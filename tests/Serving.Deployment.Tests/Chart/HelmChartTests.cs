@@ -168,8 +168,12 @@ public sealed class HelmChartTests(ChartFixture chart)
         var monitor = Assert.Single(rendered.OfKind("ServiceMonitor"));
         Assert.Equal("kube-prometheus-stack", (string?)monitor["metadata"]!["labels"]!["release"]);
         Assert.Equal("metrics", (string?)Assert.Single(Json.Objects(monitor["spec"]!["endpoints"]))["port"]);
-        var rule = Assert.Single(rendered.OfKind("PrometheusRule"));
-        Assert.Equal(AlertNames(File.ReadAllText(Path.Combine(Tools.ChartDirectory, "files", "alerts.yaml"))), PrometheusRuleAlerts(rule));
+        var rules = rendered.OfKind("PrometheusRule").ToArray();
+        Assert.Equal(2, rules.Length);
+        var alerts = rules.Single(r => !((string)r["metadata"]!["name"]!).EndsWith("-recording", StringComparison.Ordinal));
+        Assert.Equal(AlertNames(File.ReadAllText(Path.Combine(Tools.ChartDirectory, "files", "alerts.yaml"))), PrometheusRuleAlerts(alerts));
+        var recording = rules.Single(r => ((string)r["metadata"]!["name"]!).EndsWith("-recording", StringComparison.Ordinal));
+        Assert.Contains("task_slo:serving_slo_attainment:ratio_rate5m", Json.Objects(recording["spec"]!["groups"]).SelectMany(g => Json.Objects(g["rules"])).Select(r => (string?)r["record"]));
         Assert.DoesNotContain(rendered.OfKind("ConfigMap"), c => ((string)c["metadata"]!["name"]!).EndsWith("-alerts", StringComparison.Ordinal));
         Assert.All(rendered.PodSpecs(), w => Assert.Null(w.Workload["spec"]!["template"]!["metadata"]!["annotations"]!["prometheus.io/scrape"]));
     }

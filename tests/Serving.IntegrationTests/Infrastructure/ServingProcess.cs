@@ -47,6 +47,10 @@ internal sealed class ServingProcess : IDisposable
         return new(name, port, metricsPort, ["worker", "--repository", repository, "--port", Text(port), "--metrics-port", Text(metricsPort), "--threads", "1", "--grace-period", "5"]);
     }
 
+    /// <summary><c>serving standalone</c> (router on <paramref name="port"/>, workers on +100 and +200) with extra arguments.</summary>
+    public static ServingProcess StartStandalone(int port, int metricsPort, params string[] extra) =>
+        new("standalone", port, metricsPort, ["standalone", "--port", Text(port), "--metrics-port", Text(metricsPort), .. extra]);
+
     /// <summary>A router over <paramref name="workers"/> with the catalogue of <paramref name="repository"/>.</summary>
     public static ServingProcess StartRouter(int port, int metricsPort, IEnumerable<string> workers, string repository, params string[] extra) =>
         new("router", port, metricsPort, ["router", "--port", Text(port), "--metrics-port", Text(metricsPort), "--workers", string.Join(',', workers), "--repository", repository, .. extra]);
