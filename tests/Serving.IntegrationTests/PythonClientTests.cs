@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serving.IntegrationTests.Infrastructure;
 
 namespace Serving.IntegrationTests;
@@ -7,8 +6,6 @@ namespace Serving.IntegrationTests;
 [Collection(ClusterCollection.Name)]
 public sealed class PythonClientTests(ClusterFixture fixture)
 {
-    private const string Python = "/usr/bin/python3";
-
     [Fact]
     public async Task PythonGrpcioClient_V2ByTaskAliasAndTaskApi_Answered()
     {
@@ -17,11 +14,11 @@ public sealed class PythonClientTests(ClusterFixture fixture)
         try
         {
             var protos = Path.Combine(ServingProcess.RepositoryRoot(), "protos");
-            var (code, output) = await RunAsync("-m", "grpc_tools.protoc", "-I", protos, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
+            var (code, output) = await Python.RunAsync("-m", "grpc_tools.protoc", "-I", protos, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
                 "inference/grpc_service.proto", "inference/model_config.proto", "serving/v1/vision.proto");
             Assert.True(code == 0, $"grpc_tools.protoc failed (python3-grpcio and python3-grpc-tools are required; ./test.sh installs them): {output}");
 
-            (code, output) = await RunAsync(
+            (code, output) = await Python.RunAsync(
                 Path.Combine(AppContext.BaseDirectory, "Interop", "router_client.py"), stubs, fixture.Cluster.Router.Address,
                 Path.Combine(DevData.FaceImages, "img1.jpg"), Path.Combine(DevData.FaceImages, "img2.jpg"));
 
@@ -35,20 +32,5 @@ public sealed class PythonClientTests(ClusterFixture fixture)
         {
             Directory.Delete(stubs, recursive: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        return (process.ExitCode, (await output).Replace("\r", "", StringComparison.Ordinal) + await error);
     }
 }

@@ -72,44 +72,23 @@ internal sealed class InferenceFrontend(TaskFrontend frontend, RouterReadiness r
         }).ConfigureAwait(false);
     }
 
-    private async Task ModelStreamInferAsync(IAsyncStreamReader<ModelInferRequest> requests, IServerStreamWriter<ModelStreamInferResponse> responses, ServerCallContext context)
-    {
-        // Requests run concurrently (as on a worker); writes are serialized; errors travel in error_message.
-        using var writeGate = new SemaphoreSlim(1, 1);
-        var pending = new List<Task>();
-        while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
+    // Requests run concurrently (they may join the same batch); errors travel in error_message, as Triton does.
+    private Task ModelStreamInferAsync(IAsyncStreamReader<ModelInferRequest> requests, IServerStreamWriter<ModelStreamInferResponse> responses, ServerCallContext context) =>
+        DuplexStreams.ProcessConcurrentlyAsync(requests, responses, async request =>
         {
-            var request = requests.Current;
-            pending.Add(Task.Run(async () =>
+            try
             {
-                ModelStreamInferResponse response;
-                try
+                return new ModelStreamInferResponse { InferResponse = await ModelInferAsync(request, context).ConfigureAwait(false) };
+            }
+            catch (RpcException ex)
+            {
+                return new ModelStreamInferResponse
                 {
-                    response = new ModelStreamInferResponse { InferResponse = await ModelInferAsync(request, context).ConfigureAwait(false) };
-                }
-                catch (RpcException ex)
-                {
-                    response = new ModelStreamInferResponse
-                    {
-                        ErrorMessage = $"{ex.StatusCode}: {ex.Status.Detail}",
-                        InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
-                    };
-                }
-
-                await writeGate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await responses.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    writeGate.Release();
-                }
-            }));
-        }
-
-        await Task.WhenAll(pending).ConfigureAwait(false);
-    }
+                    ErrorMessage = $"{ex.StatusCode}: {ex.Status.Detail}",
+                    InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
+                };
+            }
+        }, context.CancellationToken);
 
     private static RequestOptions OptionsFrom(ModelInferRequest request)
     {

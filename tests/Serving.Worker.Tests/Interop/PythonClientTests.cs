@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serving.Worker.Tests.Infrastructure;
 
 namespace Serving.Worker.Tests.Interop;
@@ -6,8 +5,6 @@ namespace Serving.Worker.Tests.Interop;
 /// <summary>A python3-grpcio client generated from protos/inference calls every RPC of a worker on loopback.</summary>
 public sealed class PythonClientTests
 {
-    private const string Python = "/usr/bin/python3";
-
     [Fact]
     public async Task PythonGrpcioClient_FromPublicProtocol_CallsEveryRpc()
     {
@@ -19,11 +16,11 @@ public sealed class PythonClientTests
         try
         {
             var protos = Path.Combine(AppContext.BaseDirectory, "Protos");
-            var (code, output) = await RunAsync("-m", "grpc_tools.protoc", "-I", protos, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
+            var (code, output) = await Python.RunAsync("-m", "grpc_tools.protoc", "-I", protos, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
                 "inference/grpc_service.proto", "inference/model_config.proto");
             Assert.True(code == 0, $"grpc_tools.protoc failed (python3-grpcio and python3-grpc-tools are required; ./test.sh installs them): {output}");
 
-            (code, output) = await RunAsync(Path.Combine(AppContext.BaseDirectory, "Interop", "kserve_client.py"), stubs, host.Address.Authority);
+            (code, output) = await Python.RunAsync(Path.Combine(AppContext.BaseDirectory, "Interop", "kserve_client.py"), stubs, host.Address.Authority);
 
             Assert.True(code == 0, output);
             foreach (var rpc in new[] { "ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer", "ModelStreamInfer",
@@ -38,20 +35,5 @@ public sealed class PythonClientTests
         {
             Directory.Delete(stubs, recursive: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        return (process.ExitCode, (await output).Replace("\r", "", StringComparison.Ordinal) + await error);
     }
 }
