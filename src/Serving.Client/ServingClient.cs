@@ -85,6 +85,10 @@ public sealed class ServingClient : IDisposable, IAsyncDisposable
         return CallAsync(ServiceMethods.ModelInfer, request, options);
     }
 
+    /// <summary>KServe v2 <c>ModelMetadata</c> of a model or task alias: its inputs and outputs.</summary>
+    public Task<ModelMetadataResponse> GetModelMetadataAsync(string model, ServingCallOptions? options = null) =>
+        CallAsync(ServiceMethods.ModelMetadata, new ModelMetadataRequest { Name = model }, options);
+
     /// <summary>The router's catalogue, SLO classes and workers with their load.</summary>
     public Task<ClusterStatus> GetStatusAsync(ServingCallOptions? options = null) =>
         CallAsync(ServiceMethods.GetStatus, new GetStatusRequest(), options);

@@ -22,6 +22,7 @@ internal static class ServiceMethods
     public static readonly Method<SegmentRequest, SegmentResponse> Segment = Unary(SegmentationService, "Segment", SegmentRequest.Parser, SegmentResponse.Parser);
     public static readonly Method<GetStatusRequest, ClusterStatus> GetStatus = Unary(ClusterService, "GetStatus", GetStatusRequest.Parser, ClusterStatus.Parser);
     public static readonly Method<ModelInferRequest, ModelInferResponse> ModelInfer = Unary(InferenceService, "ModelInfer", ModelInferRequest.Parser, ModelInferResponse.Parser);
+    public static readonly Method<ModelMetadataRequest, ModelMetadataResponse> ModelMetadata = Unary(InferenceService, "ModelMetadata", ModelMetadataRequest.Parser, ModelMetadataResponse.Parser);
 
     private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string service, string name, MessageParser<TRequest> request, MessageParser<TResponse> response)
         where TRequest : class, IMessage<TRequest>
