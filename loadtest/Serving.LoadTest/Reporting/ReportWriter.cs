@@ -35,7 +35,7 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("| sent | ok | failed | offered req/s | throughput req/s | goodput req/s | SLO attainment | accuracy-weighted goodput |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        md.AppendLine(Inv($"| {t.Sent} | {t.Ok} | {t.Failed} | {t.OfferedRate:0.##} | {t.Throughput:0.##} | {t.Goodput:0.##} | {t.Attainment:P2} | {t.AccuracyWeightedGoodput:0.###} |"));
+        md.AppendLine(Inv($"| {t.Sent} | {t.Ok} | {t.Failed} | {t.OfferedRate:0.##} | {t.Throughput:0.##} | {t.Goodput:0.##} | {Pct(t.Attainment, 2)} | {t.AccuracyWeightedGoodput:0.###} |"));
         md.AppendLine().AppendLine("## Latency (OK answers, ms)").AppendLine();
         md.AppendLine("| count | p50 | p90 | p99 | p99.9 | mean | max |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
@@ -45,7 +45,7 @@ public static class ReportWriter
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in report.SloClasses)
         {
-            md.AppendLine(Inv($"| {c.Name} | {c.BudgetMs:0.##} | {c.Sent} | {c.Ok} | {c.InSlo} | {c.Attainment:P2} | {c.P50Ms:0.##} | {c.P99Ms:0.##} |"));
+            md.AppendLine(Inv($"| {c.Name} | {c.BudgetMs:0.##} | {c.Sent} | {c.Ok} | {c.InSlo} | {Pct(c.Attainment, 2)} | {c.P50Ms:0.##} | {c.P99Ms:0.##} |"));
         }
 
         md.AppendLine().AppendLine("## Tasks").AppendLine();
@@ -53,7 +53,7 @@ public static class ReportWriter
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var k in report.Tasks)
         {
-            md.AppendLine(Inv($"| {k.Task} | {k.Sent} | {k.Ok} | {k.InSlo} | {k.Attainment:P2} | {k.P50Ms:0.##} | {k.P99Ms:0.##} | {k.AccuracyWeightedGoodput:0.###} |"));
+            md.AppendLine(Inv($"| {k.Task} | {k.Sent} | {k.Ok} | {k.InSlo} | {Pct(k.Attainment, 2)} | {k.P50Ms:0.##} | {k.P99Ms:0.##} | {k.AccuracyWeightedGoodput:0.###} |"));
         }
 
         md.AppendLine().AppendLine("## Status codes").AppendLine();
@@ -67,7 +67,7 @@ public static class ReportWriter
         md.AppendLine("| variant | answers | share | quality |").AppendLine("|---|---:|---:|---:|");
         foreach (var v in report.Variants)
         {
-            md.AppendLine(Inv($"| {(v.Variant.Length == 0 ? "(none)" : v.Variant)} | {v.Count} | {v.Share:P1} | {(v.Quality is { } q ? q.ToString("0.###", CultureInfo.InvariantCulture) : "-")} |"));
+            md.AppendLine(Inv($"| {(v.Variant.Length == 0 ? "(none)" : v.Variant)} | {v.Count} | {Pct(v.Share, 1)} | {(v.Quality is { } q ? q.ToString("0.###", CultureInfo.InvariantCulture) : "-")} |"));
         }
 
         if (report.Faults.Count > 0)
@@ -185,6 +185,10 @@ if (typeof Chart !== 'undefined') {
   document.body.dataset.chartsDrawn = '0';
 }
 """;
+
+    /// <summary>A share as a percentage without the culture's space: 65.00%.</summary>
+    internal static string Pct(double share, int decimals) =>
+        (share * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
