@@ -162,17 +162,21 @@ public sealed class LoadTestRunnerTests : IAsyncLifetime, IDisposable
     {
         var port = FreePort.Next();
         string? scraped = null;
+        LoadTestRunner? runner = null;
+        _router.Status.SloClasses.Single(c => c.Name == "batch").BudgetMs = 30_000;
         _router.Behaviour = async call =>
         {
             if (IsTask(call) && call.Sequence == 8)
             {
+                // Sync point: the six requests before this one have been recorded (bounded spin, no sleep).
+                Assert.True(SpinWait.SpinUntil(() => runner!.Progress.Completed >= 6, TimeSpan.FromSeconds(10)));
                 using var http = new HttpClient();
                 scraped = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
             }
         };
-        var runner = new LoadTestRunner(new LoadTestOptions
+        runner = new LoadTestRunner(new LoadTestOptions
         {
-            Endpoint = _router.Endpoint, Rate = 100, MaxRequests = 10, Mix = "embed=1", Slo = "interactive=1", ImagesDirectory = _images, MetricsPort = port,
+            Endpoint = _router.Endpoint, Rate = 100, MaxRequests = 10, Mix = "embed=1", Slo = "batch=1", ImagesDirectory = _images, MetricsPort = port,
         });
 
         await runner.RunAsync().WaitAsync(TimeSpan.FromSeconds(30));
