@@ -17,6 +17,7 @@ HELM_VERSION=3.6.2
 K8S_MODELS_VERSION=4.5.1
 PROM_OPERATOR_MODELS_VERSION=6.0.0
 YAML_VERSION=2.9.1
+CHARTJS_VERSION=4.6.1
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
 
@@ -100,6 +101,20 @@ ensure_node_k8s_models() {
     || die "npm install of the Kubernetes schema models failed"
 }
 
+# Chart.js (MIT, UMD build): inlined into the load tester's report.html so the page draws its
+# charts offline. Same private prefix, scripts never run.
+ensure_chartjs() {
+  local dir="$cache/npm/node_modules/chart.js"
+  if [ -f "$dir/dist/chart.umd.min.js" ] && grep -q "\"version\": \"$CHARTJS_VERSION\"" "$dir/package.json"; then return 0; fi
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  say "fetching chart.js@$CHARTJS_VERSION (MIT; load-test report charts) with npm (--ignore-scripts) into $cache/npm"
+  mkdir -p "$cache/npm"
+  [ -f "$cache/npm/package.json" ] || echo '{"name":"serving-cache","private":true}' > "$cache/npm/package.json"
+  npm install --prefix "$cache/npm" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "chart.js@$CHARTJS_VERSION" >&2 || die "npm install chart.js@$CHARTJS_VERSION failed"
+  [ -f "$dir/dist/chart.umd.min.js" ] || die "chart.js@$CHARTJS_VERSION has no dist/chart.umd.min.js"
+}
+
 ensure_ort_lib() {
   local dest="$cache/onnxruntime-$ORT_VERSION/libonnxruntime.so.1"
   [ -f "$dest" ] && return 0
@@ -145,8 +160,8 @@ ensure_selfie_model() {
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
-    runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
-    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7; ensure_node_ort; ensure_node_tfjs; ensure_helm; ensure_node_k8s_models; ensure_ort_lib; ensure_face_models; ensure_selfie_model ;;
+    runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models; ensure_selfie_model; ensure_chartjs ;;
+    tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7 chromium; ensure_node_ort; ensure_node_tfjs; ensure_helm; ensure_node_k8s_models; ensure_ort_lib; ensure_face_models; ensure_selfie_model; ensure_chartjs ;;
     *) die "unknown set-up step '$what' (runtime | tests)" ;;
   esac
 done

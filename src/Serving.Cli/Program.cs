@@ -11,5 +11,11 @@ var root = new RootCommand("Serving: an SLO-aware gRPC model-serving cluster for
     ModelsCommands.Create(),
     HealthCommand.Create(),
     ProfileCommand.Create(),
+    LoadTestCommand.Create(),
 };
+foreach (var command in ClientCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 return await root.Parse(args).InvokeAsync();
