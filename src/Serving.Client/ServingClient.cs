@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using Google.Protobuf;
 using Serving.Client.Internal;
 using Serving.Grpc;
@@ -58,7 +59,7 @@ public sealed class ServingClient : IDisposable, IAsyncDisposable
     /// <summary>Whether two images show the same person (the most prominent face of each).</summary>
     /// <remarks>The image buffers are sent without a copy: do not change them until the task completes.</remarks>
     public Task<VerifyResponse> VerifyAsync(ReadOnlyMemory<byte> imageA, ReadOnlyMemory<byte> imageB, ServingCallOptions? options = null) =>
-        CallAsync(ServiceMethods.Verify, new VerifyRequest
+        CallAsync(FaceMethods.Verify, new VerifyRequest
         {
             ImageA = UnsafeByteOperations.UnsafeWrap(imageA),
             ImageB = UnsafeByteOperations.UnsafeWrap(imageB),
@@ -67,31 +68,31 @@ public sealed class ServingClient : IDisposable, IAsyncDisposable
 
     /// <summary>The embedding of the most prominent face of an image.</summary>
     public Task<EmbedResponse> EmbedAsync(ReadOnlyMemory<byte> image, ServingCallOptions? options = null) =>
-        CallAsync(ServiceMethods.Embed, new EmbedRequest { Image = UnsafeByteOperations.UnsafeWrap(image), Options = ToRequestOptions(options) }, options);
+        CallAsync(FaceMethods.Embed, new EmbedRequest { Image = UnsafeByteOperations.UnsafeWrap(image), Options = ToRequestOptions(options) }, options);
 
     /// <summary>Every face of an image scoring at least <paramref name="minScore"/> (0 = the variant's default threshold).</summary>
     public Task<DetectResponse> DetectAsync(ReadOnlyMemory<byte> image, ServingCallOptions? options = null, float minScore = 0) =>
-        CallAsync(ServiceMethods.Detect, new DetectRequest { Image = UnsafeByteOperations.UnsafeWrap(image), MinScore = minScore, Options = ToRequestOptions(options) }, options);
+        CallAsync(FaceMethods.Detect, new DetectRequest { Image = UnsafeByteOperations.UnsafeWrap(image), MinScore = minScore, Options = ToRequestOptions(options) }, options);
 
     /// <summary>The foreground (person) mask of an image, as a PNG of the image's size.</summary>
     public Task<SegmentResponse> SegmentAsync(ReadOnlyMemory<byte> image, ServingCallOptions? options = null) =>
-        CallAsync(ServiceMethods.Segment, new SegmentRequest { Image = UnsafeByteOperations.UnsafeWrap(image), Options = ToRequestOptions(options) }, options);
+        CallAsync(SegmentationMethods.Segment, new SegmentRequest { Image = UnsafeByteOperations.UnsafeWrap(image), Options = ToRequestOptions(options) }, options);
 
     /// <summary>A raw KServe v2 <c>ModelInfer</c> (the router forwards it; model names may be task aliases).</summary>
     /// <remarks>Only <see cref="ServingCallOptions.Deadline"/> and the cancellation token apply: v2 requests carry no SLO options.</remarks>
     public Task<ModelInferResponse> InferAsync(ModelInferRequest request, ServingCallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return CallAsync(ServiceMethods.ModelInfer, request, options);
+        return CallAsync(InferenceMethods.ModelInfer, request, options);
     }
 
     /// <summary>KServe v2 <c>ModelMetadata</c> of a model or task alias: its inputs and outputs.</summary>
     public Task<ModelMetadataResponse> GetModelMetadataAsync(string model, ServingCallOptions? options = null) =>
-        CallAsync(ServiceMethods.ModelMetadata, new ModelMetadataRequest { Name = model }, options);
+        CallAsync(InferenceMethods.ModelMetadata, new ModelMetadataRequest { Name = model }, options);
 
     /// <summary>The router's catalogue, SLO classes and workers with their load.</summary>
     public Task<ClusterStatus> GetStatusAsync(ServingCallOptions? options = null) =>
-        CallAsync(ServiceMethods.GetStatus, new GetStatusRequest(), options);
+        CallAsync(ClusterMethods.GetStatus, new GetStatusRequest(), options);
 
     /// <summary>Closes the connections.</summary>
     public void Dispose() => _channel.Dispose();

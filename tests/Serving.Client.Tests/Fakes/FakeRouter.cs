@@ -1,3 +1,4 @@
+using Serving.Protocol;
 using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
@@ -109,25 +110,25 @@ internal sealed class FakeRouter : IAsyncDisposable
         FakeRouter? self = null;
         Func<FakeRouter> get = () => self!;
         app.MapGrpcService(ServiceDefinition.CreateBuilder()
-            .AddUnary(ServiceMethods.Verify, (r, c) => get().AnswerAsync("Verify", r.Options, c, v => new VerifyResponse { Same = true, Score = 0.7f, Threshold = 0.3f, ServedBy = v }))
-            .AddUnary(ServiceMethods.Embed, (r, c) => get().AnswerAsync("Embed", r.Options, c, v => new EmbedResponse { Embedding = { 0.6f, 0.8f }, ServedBy = v }))
-            .AddUnary(ServiceMethods.Detect, (r, c) => get().AnswerAsync("Detect", r.Options, c, v => new DetectResponse
+            .AddUnary(FaceMethods.Verify, (r, c) => get().AnswerAsync("Verify", r.Options, c, v => new VerifyResponse { Same = true, Score = 0.7f, Threshold = 0.3f, ServedBy = v }))
+            .AddUnary(FaceMethods.Embed, (r, c) => get().AnswerAsync("Embed", r.Options, c, v => new EmbedResponse { Embedding = { 0.6f, 0.8f }, ServedBy = v }))
+            .AddUnary(FaceMethods.Detect, (r, c) => get().AnswerAsync("Detect", r.Options, c, v => new DetectResponse
             {
                 Faces = { new Face { Box = new Box { X1 = 1, Y1 = 2, X2 = 30, Y2 = 40 }, Score = 0.95f } },
                 ServedBy = v,
             }))
             .Build());
         app.MapGrpcService(ServiceDefinition.CreateBuilder()
-            .AddUnary(ServiceMethods.Segment, (r, c) => get().AnswerAsync("Segment", r.Options, c, v => new SegmentResponse
+            .AddUnary(SegmentationMethods.Segment, (r, c) => get().AnswerAsync("Segment", r.Options, c, v => new SegmentResponse
             {
                 MaskPng = ByteString.CopyFrom(1, 2, 3, 4), ForegroundFraction = 0.25, Width = 2, Height = 2, ServedBy = v,
             }))
             .Build());
         app.MapGrpcService(ServiceDefinition.CreateBuilder()
-            .AddUnary(ServiceMethods.GetStatus, (_, c) => get().AnswerAsync("GetStatus", null, c, _ => get().Status.Clone()))
+            .AddUnary(ClusterMethods.GetStatus, (_, c) => get().AnswerAsync("GetStatus", null, c, _ => get().Status.Clone()))
             .Build());
         app.MapGrpcService(ServiceDefinition.CreateBuilder()
-            .AddUnary(ServiceMethods.ModelInfer, (r, c) => get().AnswerAsync("ModelInfer", null, c, _ => new ModelInferResponse { ModelName = r.ModelName, Id = r.Id }))
+            .AddUnary(InferenceMethods.ModelInfer, (r, c) => get().AnswerAsync("ModelInfer", null, c, _ => new ModelInferResponse { ModelName = r.ModelName, Id = r.Id }))
             .Build());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
