@@ -35,7 +35,7 @@ internal static class WorkerCommand
     }
 
     /// <summary>Runs a worker until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>.</summary>
-    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, int warmupRuns, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, int warmupRuns, CancellationToken cancellationToken, string? workerId = null)
     {
         if (device != "cpu" && !device.StartsWith("cuda", StringComparison.Ordinal))
         {
@@ -82,6 +82,10 @@ internal static class WorkerCommand
             options.Threads = threads;
             options.GracePeriod = grace;
             options.WarmupRuns = warmupRuns;
+            if (workerId is not null)
+            {
+                options.WorkerId = workerId;
+            }
         });
         builder.Services.AddServingTelemetry(options => options.MetricsPort = metricsPort > 0 ? metricsPort : null);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(new IPEndPoint(address, port)));
