@@ -64,7 +64,7 @@ internal static class StandaloneCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var workerPorts = Enumerable.Range(1, Workers).Select(k => port + (100 * k)).ToArray();
         var workers = workerPorts.Select((p, i) => Task.Run(() => WorkerCommand.RunAsync(
-            IPAddress.Loopback, new DirectoryInfo(repository), p, metricsPort + (100 * (i + 1)), "cpu", threads, TimeSpan.FromSeconds(10), warmupRuns: 3, stop.Token, workerId: $"worker-{i + 1}"))).ToArray();
+            IPAddress.Loopback, new DirectoryInfo(repository), p, metricsPort + (100 * (i + 1)), "cpu", threads, TimeSpan.FromSeconds(10), warmupRuns: 3, $"worker-{i + 1}", stop.Token))).ToArray();
         var routerReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var router = Task.Run(() => RouterCommand.RunAsync(
             new RouterCommand.RouterSettings(

@@ -30,12 +30,12 @@ internal static class WorkerCommand
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             IPAddress.Any, result.GetValue(repository), result.GetValue(port), result.GetValue(metricsPort), result.GetValue(device)!,
-            result.GetValue(threads), TimeSpan.FromSeconds(result.GetValue(grace)), result.GetValue(warmup), cancellationToken));
+            result.GetValue(threads), TimeSpan.FromSeconds(result.GetValue(grace)), result.GetValue(warmup), workerId: null, cancellationToken));
         return command;
     }
 
     /// <summary>Runs a worker until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>.</summary>
-    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, int warmupRuns, CancellationToken cancellationToken, string? workerId = null)
+    internal static async Task<int> RunAsync(IPAddress address, DirectoryInfo? repository, int port, int metricsPort, string device, int threads, TimeSpan grace, int warmupRuns, string? workerId, CancellationToken cancellationToken)
     {
         if (device != "cpu" && !device.StartsWith("cuda", StringComparison.Ordinal))
         {
