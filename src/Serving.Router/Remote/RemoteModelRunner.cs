@@ -35,6 +35,7 @@ public sealed class RemoteModelRunner : IModelRunner
     private readonly IReadOnlyDictionary<string, string> _preferredWorkers;
     private readonly ConcurrentDictionary<string, string> _servedBy = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, TimeSpan> _longestCall = new(StringComparer.Ordinal);
 
     internal RemoteModelRunner(RemoteInferenceContext context, SloClass slo, DateTimeOffset deadline, IReadOnlyDictionary<string, string>? preferredWorkers = null)
     {
@@ -55,6 +56,15 @@ public sealed class RemoteModelRunner : IModelRunner
 
     /// <summary>Model runs made (one per <see cref="RunAsync"/> that reached dispatch).</summary>
     public int Runs { get; private set; }
+
+    /// <summary>The longest dispatch (all attempts, receipt of the answer included) of <paramref name="model"/> by this runner; zero when it never ran.</summary>
+    public TimeSpan LongestCall(string model)
+    {
+        lock (_gate)
+        {
+            return _longestCall.GetValueOrDefault(model);
+        }
+    }
 
     /// <summary>Total time spent in worker queues and computing, as the workers reported (microseconds; 0 when not reported).</summary>
     public long QueueMicros { get; private set; }
@@ -135,6 +145,7 @@ public sealed class RemoteModelRunner : IModelRunner
         }
 
         DispatchOutcome<ModelInferResponse> outcome;
+        var started = time.GetTimestamp();
         try
         {
             outcome = await _context.Dispatcher.DispatchAsync(Select, PlanHedge, _deadline, Call, cancellationToken).ConfigureAwait(false);
@@ -144,11 +155,13 @@ public sealed class RemoteModelRunner : IModelRunner
             throw mapError(ex);
         }
 
+        var took = time.GetElapsedTime(started);
         lock (_gate)
         {
             Runs++;
             Attempts += outcome.Attempts;
             Hedges += outcome.Hedged ? 1 : 0;
+            _longestCall[model] = _longestCall.TryGetValue(model, out var longest) && longest > took ? longest : took;
         }
 
         _servedBy[model] = outcome.Choice.Worker!;

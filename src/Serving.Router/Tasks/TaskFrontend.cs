@@ -27,6 +27,8 @@ internal sealed class TaskFrontend(
     RouterOptions options,
     TimeProvider time)
 {
+    private readonly PipelineOverhead _overhead = new();
+
     /// <summary>The catalogue in use.</summary>
     public CatalogSnapshot Catalog => catalog.Current;
 
@@ -53,7 +55,9 @@ internal sealed class TaskFrontend(
         }
 
         var grpcDeadline = GrpcDeadline(context);
-        var request = SelectionRequest.Create(task, slo, now, grpcDeadline) with
+        var budgetEnd = SelectionRequest.Create(task, slo, now, grpcDeadline).Deadline;
+        // The variant gets what the rest of the pipeline (measured) leaves of the budget.
+        var request = new SelectionRequest(task, slo, budgetEnd - _overhead.Estimate(task, slo.Percentile))
         {
             MinQuality = requestOptions.MinQuality,
             PinnedVariant = string.IsNullOrEmpty(requestOptions.PinnedVariant) ? null : requestOptions.PinnedVariant,
@@ -70,7 +74,7 @@ internal sealed class TaskFrontend(
 
         var preferred = new Dictionary<string, string>(StringComparer.Ordinal) { [choice.Variant!.Name] = choice.Worker! };
         var runner = new RemoteModelRunner(remote, slo, HardDeadline(grpcDeadline, now), preferred);
-        return new Admission(task, slo, request.Deadline, choice, runner, started);
+        return new Admission(task, slo, budgetEnd, choice, runner, started);
     }
 
     /// <summary>
@@ -110,6 +114,11 @@ internal sealed class TaskFrontend(
     public TimeSpan Complete(Admission admission, StatusCode code)
     {
         var elapsed = time.GetElapsedTime(admission.StartedTimestamp);
+        if (code == StatusCode.OK && !admission.Task.StartsWith("model:", StringComparison.Ordinal))
+        {
+            _overhead.Record(admission.Task, elapsed, admission.Runner.LongestCall(admission.Variant.Name));
+        }
+
         var within = time.GetUtcNow() <= admission.Deadline;
         metrics.Completed(admission.Task, admission.Variant.Name, admission.Slo.Name, code, elapsed, within);
         var runner = admission.Runner;
