@@ -124,6 +124,7 @@ public sealed class LoadTestRunner
         var planner = new RequestPlanner(tasks, slos, faces, segmentation, infer);
         using var metrics = new LoadTestMetrics();
         await using var listener = await StartMetricsAsync(cancellationToken).ConfigureAwait(false);
+        metrics.Initialize(tasks.Entries.Select(e => e.Item.Name()), slos.Entries.Select(e => e.Item.Name));
 
         var started = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();

@@ -32,6 +32,22 @@ internal sealed class LoadTestMetrics : IDisposable
         _inFlight = _meter.CreateUpDownCounter<long>("serving_loadtest_in_flight", description: "Requests sent and not yet answered.");
     }
 
+    /// <summary>Publishes the attained/missed series of every task and class of the run at zero (call once the exposition listens).</summary>
+    public void Initialize(IEnumerable<string> tasks, IEnumerable<string> slos)
+    {
+        var classes = slos.ToArray();
+        foreach (var task in tasks)
+        {
+            foreach (var slo in classes)
+            {
+                _attained.Add(0, new KeyValuePair<string, object?>("task", task), new KeyValuePair<string, object?>("slo", slo));
+                _missed.Add(0, new KeyValuePair<string, object?>("task", task), new KeyValuePair<string, object?>("slo", slo));
+            }
+        }
+
+        _inFlight.Add(0);
+    }
+
     public void Started() => _inFlight.Add(1);
 
     public void Record(in RequestOutcome outcome)

@@ -188,6 +188,23 @@ public sealed class LoadTestRunnerTests : IAsyncLifetime, IDisposable
         Assert.Contains("serving_loadtest_slo_attained_total{", scraped, StringComparison.Ordinal);
         Assert.Contains("serving_loadtest_served_total{", scraped, StringComparison.Ordinal);
         Assert.Contains("serving_loadtest_in_flight", scraped, StringComparison.Ordinal);
+        // Every load-tester series the chart's load-test dashboard reads (helm/serving/metrics.txt).
+        var families = scraped.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet(StringComparer.Ordinal);
+        Assert.All(ChartLoadTestMetrics(), name => Assert.Contains(name, families));
+    }
+
+    private static string[] ChartLoadTestMetrics()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var list = Path.Combine(directory.FullName, "helm", "serving", "metrics.txt");
+            if (File.Exists(list))
+            {
+                return File.ReadAllLines(list).Select(l => l.Trim()).Where(l => l.StartsWith("serving_loadtest_", StringComparison.Ordinal)).ToArray();
+            }
+        }
+
+        throw new InvalidOperationException("helm/serving/metrics.txt not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]
