@@ -121,7 +121,17 @@ internal sealed class GraphWalker
             return VisitIf(node);
         }
 
-        var (outputs, macs) = NodeShapes.Infer(node, ShapeOf, ConstInts, FloatsOf);
+        (long[][] outputs, long macs) inferred;
+        try
+        {
+            inferred = NodeShapes.Infer(node, ShapeOf, ConstInts, FloatsOf);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            throw new NotSupportedException($"the inspector cannot infer shapes through {node.OpType} (node '{node.Name}'): {ex.Message}", ex);
+        }
+
+        var (outputs, macs) = inferred;
         for (var i = 0; i < outputs.Length && i < node.Output.Count; i++)
         {
             _shapes[node.Output[i]] = outputs[i];
@@ -134,6 +144,11 @@ internal sealed class GraphWalker
             {
                 AddConstant(node.Output[0], value);
             }
+        }
+        else if (ShapeValues.Evaluate(node, ShapeOf, IntsOf) is { } values)
+        {
+            // Shape arithmetic (Shape -> Gather -> Concat -> Reshape) is folded, so later Reshapes see their target.
+            _ints[node.Output[0]] = values;
         }
 
         Record(node.OpType, macs);

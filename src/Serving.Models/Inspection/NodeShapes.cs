@@ -13,7 +13,7 @@ internal static class NodeShapes
 
     private static readonly HashSet<string> Broadcasting = new(StringComparer.Ordinal)
     {
-        "Add", "Sub", "Mul", "Div", "PRelu", "Greater", "Less", "Equal", "Max", "Min", "Pow", "And", "Or", "Where",
+        "Add", "Sub", "Mul", "Div", "PRelu", "Greater", "Less", "Equal", "Max", "Min", "Pow", "And", "Or", "Where", "Sum", "Mean",
     };
 
     public static (long[][] Outputs, long MultiplyAdds) Infer(
@@ -36,6 +36,7 @@ internal static class NodeShapes
         return op switch
         {
             "Conv" => Conv(node, shapeOf),
+            "ConvTranspose" => ConvTranspose(node, shapeOf),
             "MatMul" => MatMul(shapeOf(node.Input[0]), shapeOf(node.Input[1])),
             "Gemm" => Gemm(node, shapeOf),
             "Concat" => ([Concat(node, shapeOf)], 0),
@@ -49,9 +50,12 @@ internal static class NodeShapes
             "ReduceMax" or "ReduceMean" or "ReduceSum" or "ReduceMin" => ([Reduce(node, shapeOf(node.Input[0]), constInts)], 0),
             "Resize" => ([Resize(node, shapeOf(node.Input[0]), constInts, constFloats)], 0),
             "Constant" => ([node.Attribute.First(a => a.Name == "value").T.Dims.ToArray()], 0),
-            "Unsqueeze" => ([Unsqueeze(shapeOf(node.Input[0]), constInts(node, 1))], 0),
+            "Unsqueeze" => ([Unsqueeze(shapeOf(node.Input[0]), AxesOf(node, constInts))], 0),
             "Pad" => ([Pad(shapeOf(node.Input[0]), constInts(node, 1))], 0),
-            "Squeeze" => ([Squeeze(shapeOf(node.Input[0]), constInts(node, 1))], 0),
+            "Squeeze" => ([Squeeze(shapeOf(node.Input[0]), AxesOf(node, constInts))], 0),
+            "Shape" => ([[shapeOf(node.Input[0]).Length]], 0),
+            "Gather" => ([Gather(node, shapeOf(node.Input[0]), shapeOf(node.Input[1]))], 0),
+            "ConstantOfShape" => ([constInts(node, 0)], 0),
             _ => throw new NotSupportedException($"the inspector cannot infer shapes through {op} (node '{node.Name}')"),
         };
     }
@@ -97,6 +101,24 @@ internal static class NodeShapes
 
         long[] y = [x[0], w[0], spatial[0], spatial[1]];
         var macs = x[0] * w[0] * spatial[0] * spatial[1] * (x[1] / group) * w[2] * w[3];
+        return ([y], macs);
+    }
+
+    private static (long[][], long) ConvTranspose(NodeProto node, Func<string, long[]> shapeOf)
+    {
+        var x = shapeOf(node.Input[0]);
+        var w = shapeOf(node.Input[1]);
+        var group = Attr(node, "group", 1);
+        var strides = Ints(node, "strides") ?? [1, 1];
+        var pads = Ints(node, "pads") ?? [0, 0, 0, 0];
+        var dilations = Ints(node, "dilations") ?? [1, 1];
+        var outputPadding = Ints(node, "output_padding") ?? [0, 0];
+        var spatial = Ints(node, "output_shape") is { Length: 2 } explicitShape
+            ? explicitShape
+            : Enumerable.Range(0, 2).Select(i => (x[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + (dilations[i] * (w[2 + i] - 1)) + outputPadding[i] + 1).ToArray();
+        long[] y = [x[0], w[1] * group, spatial[0], spatial[1]];
+        // Every input pixel scatters its channels through a kH x kW kernel into C_out / group outputs.
+        var macs = x[0] * x[1] * x[2] * x[3] * w[1] * w[2] * w[3];
         return ([y], macs);
     }
 
@@ -146,10 +168,11 @@ internal static class NodeShapes
     private static long[] Slice(NodeProto node, Func<string, long[]> shapeOf, Func<NodeProto, int, long[]> constInts)
     {
         var y = (long[])shapeOf(node.Input[0]).Clone();
-        var starts = constInts(node, 1);
-        var ends = constInts(node, 2);
-        var axes = node.Input.Count > 3 ? constInts(node, 3) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-        var steps = node.Input.Count > 4 ? constInts(node, 4) : Enumerable.Repeat(1L, starts.Length).ToArray();
+        // Before opset 10 starts/ends/axes were attributes; since, inputs.
+        var starts = Ints(node, "starts") ?? constInts(node, 1);
+        var ends = Ints(node, "ends") ?? constInts(node, 2);
+        var axes = Ints(node, "axes") ?? (node.Input.Count > 3 && node.Input[3].Length > 0 ? constInts(node, 3) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray());
+        var steps = node.Input.Count > 4 && node.Input[4].Length > 0 ? constInts(node, 4) : Enumerable.Repeat(1L, starts.Length).ToArray();
         for (var i = 0; i < starts.Length; i++)
         {
             var axis = Axis(axes[i], y.Length);
@@ -237,6 +260,16 @@ internal static class NodeShapes
         }
 
         return y;
+    }
+
+    // Opset 13 moved axes from an attribute to the second input; exported models use both.
+    private static long[] AxesOf(NodeProto node, Func<NodeProto, int, long[]> constInts) =>
+        Ints(node, "axes") ?? (node.Input.Count > 1 && node.Input[1].Length > 0 ? constInts(node, 1) : []);
+
+    private static long[] Gather(NodeProto node, long[] data, long[] indices)
+    {
+        var axis = (int)Axis(Attr(node, "axis", 0), data.Length);
+        return [.. data[..axis], .. indices, .. data[(axis + 1)..]];
     }
 
     private static long[] Pad(long[] x, long[] pads) => x.Select((d, i) => d + pads[i] + pads[i + x.Length]).ToArray();
