@@ -25,11 +25,13 @@ public sealed class StandaloneTests
         var image = ByteString.CopyFrom(File.ReadAllBytes(Path.Combine(DevData.FaceImages, "img1.jpg")));
 
         // A first request, scraped before the rest: rates need the series to exist in an earlier sample.
+        var slowest = TimeSpan.Zero;
+        var first = Stopwatch.StartNew();
         await channel.CallInvoker.UnaryAsync(FaceMethods.Embed, new EmbedRequest { Image = image, Options = new RequestOptions { SloClass = "batch" } }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+        slowest = first.Elapsed;
         await UntilAsync(prometheusPort, "sum(serving_request_duration_seconds_count{job=\"router\",task=\"face-embedding\"})", v => v == 1, standalone);
 
         // 7 answered inside the batch class's 10 s budget (with the first), 2 refused (no variant reaches min_quality 2).
-        var slowest = TimeSpan.Zero;
         for (var i = 0; i < 6; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -39,9 +41,11 @@ public sealed class StandaloneTests
 
         for (var i = 0; i < 2; i++)
         {
+            var clock = Stopwatch.StartNew();
             var error = await Assert.ThrowsAsync<RpcException>(() => channel.CallInvoker.UnaryAsync(
                 FaceMethods.Embed, new EmbedRequest { Image = image, Options = new RequestOptions { SloClass = "batch", MinQuality = 2 } }, CallOptions.WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync);
             Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+            slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
         }
 
         Assert.Contains($"prometheus: http://127.0.0.1:{prometheusPort}", standalone.Log, StringComparison.Ordinal);
@@ -49,7 +53,7 @@ public sealed class StandaloneTests
         var p99 = await UntilAsync(prometheusPort, "task:serving_request_duration_seconds:p99_5m{task=\"face-embedding\"}", v => v > 0, standalone);
 
         Assert.Equal(7.0 / 9, attainment, 9);
-        // The router's own durations are shorter than what the client saw; p99 interpolates inside a bucket up to 2.5x wide.
+        // No router-side duration exceeds what the client saw for the same request; p99 interpolates inside a bucket up to 2.5x wide.
         Assert.InRange(p99, 0, slowest.TotalSeconds * 2.5);
     }
 
