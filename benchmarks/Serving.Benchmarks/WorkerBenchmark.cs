@@ -21,6 +21,8 @@ using Serving.Worker.Repository;
 using Serving.Worker.Repository.Tools;
 using Serving.Worker.Service;
 
+using Serving.Router;
+
 namespace Serving.Benchmarks;
 
 /// <summary>
@@ -38,9 +40,11 @@ namespace Serving.Benchmarks;
 /// <item><c>batching</c>: a batchable zoo model (default <c>dpn68_face</c>, 112x112, seeded weights) served
 /// twice by the same worker, once with dynamic batching and once with max_batch_size 1, at one concurrency.
 /// The mean batch size comes from ModelStatistics (inferences / executions).</item>
+/// <item><c>router</c>: fr_feature end to end through a router and a worker (v2 by task alias) versus
+/// in-process: issue 7's serving overhead.</item>
 /// </list>
 /// Client and worker share the process and so the cores: the gRPC figures include the client's cost.
-/// Options: <c>--part face|batching|all</c>, <c>--duration S</c> per mode and concurrency for face (default 15),
+/// Options: <c>--part face|batching|router|all</c>, <c>--duration S</c> per mode and concurrency for face (default 15),
 /// <c>--batch-duration S</c> per mode for batching (default 40), <c>--warmup S</c> (default 2),
 /// <c>--rounds N</c> alternating slices (default 6), <c>--concurrency 1,8,32</c>, <c>--threads N</c> intra-op
 /// threads for face (default 1, as the worker's <c>--threads</c>), <c>--batch-model NAME</c>,
@@ -69,6 +73,15 @@ internal static class WorkerBenchmark
         if (part is "batching" or "all")
         {
             await RunBatchingAsync(args);
+        }
+
+        if (part is "router" or "all")
+        {
+            var code = await RunRouterAsync(args);
+            if (code != 0)
+            {
+                return code;
+            }
         }
 
         Console.WriteLine();
@@ -159,6 +172,78 @@ internal static class WorkerBenchmark
     }
 
     /// <summary>Part (b): one batchable model served with dynamic batching and with max_batch_size 1.</summary>
+    /// <summary>
+    /// Part (c), issue 7's serving overhead: fr_feature end to end through a router and a worker
+    /// (v2 ModelInfer by the task alias <c>face-embedding</c>, so selection, dispatch and the worker
+    /// hop are all paid) versus the binding called in-process with the same model and session options.
+    /// </summary>
+    private static async Task<int> RunRouterAsync(string[] args)
+    {
+        var duration = Seconds(args, "--duration", "15");
+        var warmup = Seconds(args, "--warmup", "2");
+        var rounds = Int(args, "--rounds", "6");
+        var threads = Int(args, "--threads", "1");
+        var concurrencies = Option(args, "--concurrency", "1,8").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var source = DefaultRepository.DefaultPath;
+        if (!DefaultRepository.Exists(source))
+        {
+            DefaultRepository.Build(source, TextWriter.Null);
+        }
+
+        using var repository = new TempRepository();
+        CopyDirectory(Path.Combine(source, FaceModel), Path.Combine(repository.Path, FaceModel));
+        var input = RandomImage(seed: 1234);
+        var request = new ModelInferRequest { ModelName = "face-embedding" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "FP32", Shape = { FaceShape } });
+        request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(input.AsSpan())));
+        request.Parameters["slo_class"] = new InferParameter { StringParam = "batch" };
+
+        using var session = InferenceSession.Create(Path.Combine(repository.Path, FaceModel, "1", ModelRepositoryScanner.ModelFileName), new SessionOptions { IntraOpThreads = threads });
+        NamedTensor[] inputs = [NamedTensor.Create<float>("input", FaceShape, input)];
+        await using var worker = await Worker.StartAsync(repository.Path, threads, [FaceModel]);
+        await using var router = await Router.StartAsync(worker.Address, repository.Path);
+        using var channel = GrpcChannel.ForAddress(router.Address);
+        var invoker = channel.CallInvoker;
+
+        var served = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
+        using (var direct = session.Run(inputs))
+        {
+            var difference = MaxDifference(MemoryMarshal.Cast<byte, float>(served.RawOutputContents[0].Span), direct[0].GetSpan<float>());
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"(c) Serving overhead: fr_feature through router + worker (v2 alias face-embedding -> {served.ModelName}) vs in-process, intra-op threads {threads}; max |difference| {difference:G3}."));
+        }
+
+        var routed = new ClosedLoop(async () =>
+        {
+            var response = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
+            if (response.RawOutputContents[0].Length != EmbeddingBytes)
+            {
+                throw new InvalidOperationException($"ModelInfer returned {response.RawOutputContents[0].Length} bytes.");
+            }
+        }, blocking: false);
+        var local = new ClosedLoop(() =>
+        {
+            using var result = session.Run(inputs);
+            return ValueTask.CompletedTask;
+        }, blocking: true);
+
+        Console.WriteLine($"{warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode and concurrency in {rounds} alternating slices; client, router and worker share this process and its cores.");
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | in-process req/s | router + worker req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | routed p50 / p99 (ms) | added p50 (ms) | load avg |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var concurrency in concurrencies)
+        {
+            await local.RunAsync(concurrency, warmup, latencies: null);
+            await routed.RunAsync(concurrency, warmup, latencies: null);
+            var (l, r, ratios) = await AlternateAsync(local, routed, concurrency, duration, rounds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {concurrency} | {l.Rps:0.0} | {r.Rps:0.0} | {r.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.00} / {l.P99:0.00} | {r.P50:0.00} / {r.P99:0.00} | {r.P50 - l.P50:0.00} | {LoadAverage()} |"));
+        }
+
+        return 0;
+    }
+
     private static async Task RunBatchingAsync(string[] args)
     {
         var duration = Seconds(args, "--batch-duration", "40");
@@ -372,6 +457,8 @@ internal static class WorkerBenchmark
             {
                 options.RepositoryPath = repository;
                 options.Threads = threads;
+                // As `serving worker` does: measured service times from the start, which a router plans with.
+                options.WarmupRuns = 3;
             });
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -400,6 +487,62 @@ internal static class WorkerBenchmark
             }
 
             return worker;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A router in this process on loopback over one worker, its catalogue from the repository; ready when its health says so.</summary>
+    private sealed class Router : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private Router(WebApplication app, Uri address)
+        {
+            _app = app;
+            Address = address;
+        }
+
+        public Uri Address { get; }
+
+        public static async Task<Router> StartAsync(Uri worker, string repository)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddServingRouter(options =>
+            {
+                options.Workers.Add(worker.Authority);
+                options.RepositoryPath = repository;
+                options.MaxConcurrentPerClient = 0;
+            });
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.ListenGrpc(new IPEndPoint(IPAddress.Loopback, 0));
+                kestrel.AddServerHeader = false;
+            });
+            var app = builder.Build();
+            app.MapServingRouter();
+            await app.StartAsync();
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+            var router = new Router(app, address);
+            using var channel = GrpcChannel.ForAddress(address);
+            var deadline = Stopwatch.GetTimestamp() + 120 * Stopwatch.Frequency;
+            while (!(await channel.CallInvoker.UnaryAsync(InferenceMethods.ServerReady, new ServerReadyRequest())).Ready)
+            {
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    await router.DisposeAsync();
+                    throw new InvalidOperationException("The router did not become ready.");
+                }
+
+                await Task.Delay(100);
+            }
+
+            return router;
         }
 
         public async ValueTask DisposeAsync()
