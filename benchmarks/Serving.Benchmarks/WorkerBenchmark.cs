@@ -131,17 +131,30 @@ internal static class WorkerBenchmark
         using var channel = GrpcChannel.ForAddress(worker.Address);
         var invoker = channel.CallInvoker;
 
-        // The two paths must compute the same thing before their speeds are compared.
+        await CompareWithInProcessAsync(
+            invoker, request, session, inputs, "gRPC worker", concurrencies, warmup, duration, rounds,
+            $"(a) Face embedding fr_feature [1,3,112,112] -> [1,512], unbatched, instance_group count {config.InstanceGroup.Count}, intra-op threads {threads}; worker");
+        return 0;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="request"/> served remotely and <paramref name="inputs"/> run
+    /// in-process compute the same embedding, then compares their closed-loop throughput and latency
+    /// at each concurrency in alternating slices, printing one Markdown table.
+    /// </summary>
+    private static async Task CompareWithInProcessAsync(
+        CallInvoker invoker, ModelInferRequest request, InferenceSession session, NamedTensor[] inputs, string servedLabel,
+        int[] concurrencies, TimeSpan warmup, TimeSpan duration, int rounds, string description)
+    {
         var served = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
         using (var direct = session.Run(inputs))
         {
             var difference = MaxDifference(MemoryMarshal.Cast<byte, float>(served.RawOutputContents[0].Span), direct[0].GetSpan<float>());
             Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"(a) Face embedding fr_feature [1,3,112,112] -> [1,512], unbatched, instance_group count {config.InstanceGroup.Count}, intra-op threads {threads}; worker vs in-process max |difference| {difference:G3}."));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{description} vs in-process max |difference| {difference:G3}."));
         }
 
-        var grpc = new ClosedLoop(async () =>
+        var remote = new ClosedLoop(async () =>
         {
             var response = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
             if (response.RawOutputContents[0].Length != EmbeddingBytes)
@@ -155,20 +168,18 @@ internal static class WorkerBenchmark
             return ValueTask.CompletedTask;
         }, blocking: true);
 
-        Console.WriteLine($"{warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode and concurrency in {rounds} alternating slices; CPU is the process's (client + worker) per call.");
+        Console.WriteLine($"{warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode and concurrency in {rounds} alternating slices; everything shares this process and its cores (CPU is per call, all of it).");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | in-process req/s | gRPC worker req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | gRPC p50 / p99 (ms) | in-process / gRPC CPU ms per call | load avg |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| concurrency | in-process req/s | {servedLabel} req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | {servedLabel} p50 / p99 (ms) | added p50 (ms) | in-process / {servedLabel} CPU ms per call | load avg |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var concurrency in concurrencies)
         {
             await local.RunAsync(concurrency, warmup, latencies: null);
-            await grpc.RunAsync(concurrency, warmup, latencies: null);
-            var (l, g, ratios) = await AlternateAsync(local, grpc, concurrency, duration, rounds);
+            await remote.RunAsync(concurrency, warmup, latencies: null);
+            var (l, r, ratios) = await AlternateAsync(local, remote, concurrency, duration, rounds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {concurrency} | {l.Rps:0.0} | {g.Rps:0.0} | {g.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.0} / {l.P99:0.0} | {g.P50:0.0} / {g.P99:0.0} | {l.CpuMicros / 1000:0.00} / {g.CpuMicros / 1000:0.00} | {LoadAverage()} |"));
+                $"| {concurrency} | {l.Rps:0.0} | {r.Rps:0.0} | {r.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.00} / {l.P99:0.00} | {r.P50:0.00} / {r.P99:0.00} | {r.P50 - l.P50:0.00} | {l.CpuMicros / 1000:0.00} / {r.CpuMicros / 1000:0.00} | {LoadAverage()} |"));
         }
-
-        return 0;
     }
 
     /// <summary>Part (b): one batchable model served with dynamic batching and with max_batch_size 1.</summary>
@@ -205,42 +216,9 @@ internal static class WorkerBenchmark
         using var channel = GrpcChannel.ForAddress(router.Address);
         var invoker = channel.CallInvoker;
 
-        var served = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
-        using (var direct = session.Run(inputs))
-        {
-            var difference = MaxDifference(MemoryMarshal.Cast<byte, float>(served.RawOutputContents[0].Span), direct[0].GetSpan<float>());
-            Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"(c) Serving overhead: fr_feature through router + worker (v2 alias face-embedding -> {served.ModelName}) vs in-process, intra-op threads {threads}; max |difference| {difference:G3}."));
-        }
-
-        var routed = new ClosedLoop(async () =>
-        {
-            var response = await invoker.UnaryAsync(InferenceMethods.ModelInfer, request);
-            if (response.RawOutputContents[0].Length != EmbeddingBytes)
-            {
-                throw new InvalidOperationException($"ModelInfer returned {response.RawOutputContents[0].Length} bytes.");
-            }
-        }, blocking: false);
-        var local = new ClosedLoop(() =>
-        {
-            using var result = session.Run(inputs);
-            return ValueTask.CompletedTask;
-        }, blocking: true);
-
-        Console.WriteLine($"{warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode and concurrency in {rounds} alternating slices; client, router and worker share this process and its cores.");
-        Console.WriteLine();
-        Console.WriteLine("| concurrency | in-process req/s | router + worker req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | routed p50 / p99 (ms) | added p50 (ms) | load avg |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var concurrency in concurrencies)
-        {
-            await local.RunAsync(concurrency, warmup, latencies: null);
-            await routed.RunAsync(concurrency, warmup, latencies: null);
-            var (l, r, ratios) = await AlternateAsync(local, routed, concurrency, duration, rounds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {concurrency} | {l.Rps:0.0} | {r.Rps:0.0} | {r.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.00} / {l.P99:0.00} | {r.P50:0.00} / {r.P99:0.00} | {r.P50 - l.P50:0.00} | {LoadAverage()} |"));
-        }
-
+        await CompareWithInProcessAsync(
+            invoker, request, session, inputs, "router + worker", concurrencies, warmup, duration, rounds,
+            $"(c) Serving overhead: fr_feature through router + worker (v2 by the task alias face-embedding), intra-op threads {threads}; routed");
         return 0;
     }
 
