@@ -277,15 +277,8 @@ internal static class ClientCommands
 
     private static int RpcError(ServingClient client, RpcException e)
     {
-        Console.Error.WriteLine($"error: {client.Endpoint.Authority}: {ToGrpcName(e.StatusCode)}: {e.Status.Detail}");
+        Console.Error.WriteLine($"error: {client.Endpoint.Authority}: {StatusCodeNames.Of(e.StatusCode)}: {e.Status.Detail}");
         return 1;
-    }
-
-    /// <summary>The code as gRPC spells it, e.g. DEADLINE_EXCEEDED.</summary>
-    internal static string ToGrpcName(StatusCode code)
-    {
-        var name = code.ToString();
-        return string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(name[i - 1]) ? "_" + c : c.ToString())).ToUpperInvariant();
     }
 
     private static (ServingClient, ServingCallOptions)? Usage(string message)

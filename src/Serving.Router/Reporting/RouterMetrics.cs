@@ -67,7 +67,7 @@ public sealed class RouterMetrics : IDisposable
     /// <summary>Counts a finished request with its outcome against its budget.</summary>
     public void Completed(string task, string? variant, string slo, StatusCode code, TimeSpan duration, bool withinBudget)
     {
-        var codeLabel = CodeLabel(code);
+        var codeLabel = StatusCodeNames.Of(code);
         _requests.Add(1, new("task", task), new("variant", variant ?? ""), new("code", codeLabel));
         _duration.Record(duration.TotalSeconds, new("task", task), new("variant", variant ?? ""), new("code", codeLabel));
         if (code == StatusCode.OK && withinBudget)
@@ -100,11 +100,6 @@ public sealed class RouterMetrics : IDisposable
         var colon = reason.IndexOf(':', StringComparison.Ordinal);
         return colon < 0 ? reason : reason[..colon];
     }
-
-    /// <summary>DeadlineExceeded -> DEADLINE_EXCEEDED, as gRPC spells status codes.</summary>
-    public static string CodeLabel(StatusCode code) =>
-        code == StatusCode.OK ? "OK"
-            : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

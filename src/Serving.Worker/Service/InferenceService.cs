@@ -77,7 +77,7 @@ public sealed class InferenceService(ModelManager models, WorkerMetrics metrics,
         }
         finally
         {
-            metrics.RequestCompleted(modelName, version, CodeLabel(code), time.GetElapsedTime(started));
+            metrics.RequestCompleted(modelName, version, StatusCodeNames.Of(code), time.GetElapsedTime(started));
         }
     }
 
@@ -198,9 +198,4 @@ public sealed class InferenceService(ModelManager models, WorkerMetrics metrics,
         await models.LoadAsync(request.ModelName, config, context.CancellationToken).ConfigureAwait(false);
         return new RepositoryModelLoadResponse();
     }
-
-    // DeadlineExceeded -> DEADLINE_EXCEEDED, as gRPC spells status codes.
-    internal static string CodeLabel(StatusCode code) =>
-        code == StatusCode.OK ? "OK"
-            : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 }
