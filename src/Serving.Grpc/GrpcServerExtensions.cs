@@ -3,10 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serving.Grpc.Internal;
 
 namespace Serving.Grpc;
@@ -26,13 +26,14 @@ public static class GrpcServerExtensions
         }
 
         services.AddSingleton<GrpcServerRuntime>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, UnimplementedMethodFilter>());
         return services;
     }
 
     /// <summary>
-    /// Maps every method of <paramref name="definition"/> to its <c>/service/method</c> path, and
-    /// (once per application) a fallback that answers gRPC requests for unknown methods with
-    /// UNIMPLEMENTED. Non-gRPC requests to unknown paths are left to the rest of the app (404).
+    /// Maps every method of <paramref name="definition"/> to its <c>/service/method</c> path. gRPC
+    /// requests for unknown methods get UNIMPLEMENTED from the end of the pipeline (registered by
+    /// <see cref="AddGrpcServer"/>); non-gRPC requests to unknown paths are left to the app (404).
     /// </summary>
     public static IEndpointConventionBuilder MapGrpcService(this IEndpointRouteBuilder endpoints, ServiceDefinition definition)
     {
@@ -46,18 +47,6 @@ public static class GrpcServerExtensions
         {
             var handler = method;
             builders.Add(endpoints.Map(handler.Path, http => handler.HandleAsync(http, runtime)).WithDisplayName("gRPC " + handler.Path));
-        }
-
-        if (!runtime.UnimplementedMapped)
-        {
-            runtime.UnimplementedMapped = true;
-            var pattern = RoutePatternFactory.Parse(
-                "{**grpcPath}",
-                defaults: null,
-                parameterPolicies: new RouteValueDictionary { ["grpcPath"] = new GrpcRequestConstraint() });
-            var fallback = endpoints.Map(pattern, http => HandleUnknownMethodAsync(http, runtime)).WithDisplayName("gRPC unimplemented");
-            fallback.Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
-            builders.Add(fallback);
         }
 
         return new CompositeConventionBuilder(builders);
@@ -115,11 +104,21 @@ public static class GrpcServerExtensions
         return Task.CompletedTask;
     }
 
-    /// <summary>Matches only requests whose content type is gRPC, so the fallback never hides ordinary 404s.</summary>
-    private sealed class GrpcRequestConstraint : IRouteConstraint
+    /// <summary>
+    /// Answers gRPC requests that reached the end of the pipeline (no endpoint took them) with
+    /// UNIMPLEMENTED. A terminal middleware rather than a catch-all route: a catch-all would be a
+    /// routing candidate for every call (its captured values and constraint evaluated per request).
+    /// </summary>
+    private sealed class UnimplementedMethodFilter : IStartupFilter
     {
-        public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
-            httpContext is not null && GrpcProtocol.IsAnyGrpcContentType(httpContext.Request.ContentType);
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            var runtime = app.ApplicationServices.GetRequiredService<GrpcServerRuntime>();
+            app.Use((http, rest) => GrpcProtocol.IsAnyGrpcContentType(http.Request.ContentType)
+                ? HandleUnknownMethodAsync(http, runtime)
+                : rest(http));
+        };
     }
 
     private sealed class CompositeConventionBuilder(List<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder

@@ -13,7 +13,8 @@ namespace Serving.Grpc.Internal;
 /// Cancellation: <c>_cts</c> cancels the HTTP request (which resets the stream). Whoever cancels it
 /// first records why in <c>_cancelReason</c> (deadline timer, caller's token, Dispose, or a local
 /// failure), so the exception the caller sees names the real cause, not "operation canceled".
-/// The status is set once under <c>_lock</c>; the first writer wins.
+/// The status is set once under the lock on this object (private to the call; no separate lock
+/// object to allocate per call); the first writer wins.
 /// </remarks>
 internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     where TRequest : class, IMessage<TRequest>
@@ -26,6 +27,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private const int ReasonCompleted = 4;
 
     private static readonly TimeSpan MaxTimerDueTime = TimeSpan.FromDays(40);
+    private static readonly object HeadersKnown = new();
     private static readonly string UserAgent = "serving-grpc-dotnet/" + typeof(GrpcCall<,>).Assembly.GetName().Version?.ToString(3);
 
     private readonly GrpcChannel _channel;
@@ -33,13 +35,18 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cts;
     private readonly bool _pooledCts;
-    private readonly Lock _lock = new();
+    private readonly bool _unary;
     private ITimer? _deadlineTimer;
     private CancellationTokenRegistration _userRegistration;
     private TimeSpan? _timeout;
     private int _cancelReason;
     private Task<HttpResponseMessage>? _responseTask;
     private Task<Metadata>? _headersTask;
+
+    // Unary calls only: null, a TaskCompletionSource someone waits on for the response headers, or
+    // HeadersKnown once the response (or the failure) is in.
+    private object? _headersSignal;
+    private bool _headersFailed;
     private HttpResponseMessage? _response;
     private FrameReader? _reader;
     private string? _responseEncoding;
@@ -59,6 +66,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         // Single-response calls have a clear end (see ReadSingleResponseAsync), after which nobody
         // can cancel the source any more: those borrow a pooled one. A fresh source per call would
         // also mean fresh registration nodes for every token registration SocketsHttpHandler makes.
+        _unary = unary;
         _pooledCts = unary;
         _cts = _pooledCts ? CancellationSourcePool.Rent() : new CancellationTokenSource();
     }
@@ -67,33 +75,54 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
     public IClientStreamWriter<TRequest> RequestStream => new RequestStreamWriter(this);
 
-    public Task<Metadata> ResponseHeadersAsync => _headersTask ??= GetHeadersAsync();
+    public Task<Metadata> ResponseHeadersAsync => _headersTask ??= _unary ? GetUnaryHeadersAsync() : GetHeadersAsync();
 
     public Task<TResponse> StartUnary(TRequest request)
     {
+        HttpContent? content;
         try
         {
-            if (TryStart() && TryCreateUnaryContent(request) is { } content)
-            {
-                _responseTask = SendAsync(content);
-            }
+            content = TryStart() ? TryCreateUnaryContent(request) : null;
         }
         catch (Exception ex)
         {
+            SignalHeaders();
             return Task.FromException<TResponse>(ex);
         }
 
-        return _responseTask is null ? Task.FromException<TResponse>(CompletedException()) : ReadUnaryResponseAsync();
+        if (content is null)
+        {
+            SignalHeaders();
+            return Task.FromException<TResponse>(CompletedException());
+        }
+
+        return UnaryAsync(content);
     }
 
     /// <summary>
-    /// The unary read in one state machine (one allocation when it has to wait, instead of one per
-    /// nested read): the message, the end of the stream, the trailers. Same outcomes as
-    /// <see cref="ReadSingleResponseAsync"/>.
+    /// The whole unary exchange in one state machine (one allocation when it has to wait, instead
+    /// of one per nested step): the request, the response headers, the message, the end of the
+    /// stream, the trailers. Same outcomes as <see cref="SendAsync"/> then <see cref="ReadSingleResponseAsync"/>.
     /// </summary>
-    private async Task<TResponse> ReadUnaryResponseAsync()
+    private async Task<TResponse> UnaryAsync(HttpContent content)
     {
-        var response = await _responseTask!.ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _channel.Invoker.SendAsync(CreateRequest(content), _cts.Token).ConfigureAwait(false);
+            AcceptResponse(response);
+        }
+        catch (Exception ex)
+        {
+            _headersFailed = true;
+            throw Fail(ex);
+        }
+        finally
+        {
+            (content as BufferedMessageContent)?.ReturnBuffer();
+            SignalHeaders();
+        }
+
         TResponse? message = null;
         Status final;
         if (_status is { } early)
@@ -106,8 +135,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             try
             {
                 var token = _cts.Token;
-                var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-                _reader = new FrameReader(stream);
+
+                // The HTTP/2 response stream exists once the headers are in: no need for the async form.
+                _reader = new FrameReader(response.Content.ReadAsStream(token));
                 var parser = _method.ResponseParser;
                 var maxSize = _channel.Options.MaxReceiveMessageSize;
                 message = await _reader.ReadMessageAsync(parser, maxSize, _responseEncoding, token).ConfigureAwait(false);
@@ -241,6 +271,35 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
     private async Task<HttpResponseMessage> SendAsync(HttpContent content)
     {
+        var request = CreateRequest(content);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _channel.Invoker.SendAsync(request, _cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw Fail(ex);
+        }
+        finally
+        {
+            (content as BufferedMessageContent)?.ReturnBuffer();
+        }
+
+        try
+        {
+            AcceptResponse(response);
+        }
+        catch (RpcException ex)
+        {
+            throw Fail(ex);
+        }
+
+        return response;
+    }
+
+    private HttpRequestMessage CreateRequest(HttpContent content)
+    {
         var request = new HttpRequestMessage(HttpMethod.Post, _channel.GetUri(_method.FullName))
         {
             Version = HttpVersion.Version20,
@@ -261,20 +320,16 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             MetadataCodec.AddTo(metadata, headers);
         }
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await _channel.Invoker.SendAsync(request, _cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw Fail(ex);
-        }
-        finally
-        {
-            (content as BufferedMessageContent)?.ReturnBuffer();
-        }
+        return request;
+    }
 
+    /// <summary>
+    /// Takes the response headers: an HTTP error or a trailers-only response sets the status (the
+    /// call is then over); a gRPC response with a body leaves it to the reads. Throws RpcException
+    /// for a response that is not gRPC.
+    /// </summary>
+    private void AcceptResponse(HttpResponseMessage response)
+    {
         _response = response;
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -282,7 +337,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
                 ?? new Status(StatusMapping.FromHttpStatus(response.StatusCode), $"Bad gRPC response. HTTP status code: {(int)response.StatusCode}");
             SetStatus(status, MetadataCodec.FromHeaders(response.Headers));
             Cleanup();
-            return response;
+            return;
         }
 
         if (ReadStatus(response.Headers) is { } trailersOnlyStatus)
@@ -290,22 +345,47 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             // Trailers-only response: the status arrived in the headers and there is no body.
             SetStatus(trailersOnlyStatus, MetadataCodec.FromHeaders(response.Headers));
             Cleanup();
-            return response;
+            return;
         }
 
         var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
         if (!GrpcProtocol.IsAnyGrpcContentType(contentType))
         {
-            var ex = new RpcException(new Status(StatusCode.Unknown, $"Bad gRPC response. Invalid content-type value: {contentType}"));
-            throw Fail(ex);
+            throw new RpcException(new Status(StatusCode.Unknown, $"Bad gRPC response. Invalid content-type value: {contentType}"));
         }
 
         if (response.Headers.NonValidated.TryGetValues(GrpcProtocol.EncodingHeader, out var encoding))
         {
             _responseEncoding = encoding.ToString();
         }
+    }
 
-        return response;
+    /// <summary>Unary calls: marks the response headers known (or the call failed before them) and wakes a waiter.</summary>
+    private void SignalHeaders()
+    {
+        if (Interlocked.Exchange(ref _headersSignal, HeadersKnown) is TaskCompletionSource waiter)
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    private async Task<Metadata> GetUnaryHeadersAsync()
+    {
+        if (Volatile.Read(ref _headersSignal) != HeadersKnown)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var prior = Interlocked.CompareExchange(ref _headersSignal, waiter, null);
+            if (prior != HeadersKnown)
+            {
+                await (prior as TaskCompletionSource ?? waiter).Task.ConfigureAwait(false);
+            }
+        }
+
+        // A call that failed before any response (unreachable server, deadline, bad content type)
+        // has no headers to give: its status is the answer, as for the other call types.
+        return _response is { } response && !_headersFailed
+            ? MetadataCodec.FromHeaders(response.Headers)
+            : throw CompletedException();
     }
 
     private async Task<Metadata> GetHeadersAsync()
@@ -361,8 +441,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         {
             if (_reader is null)
             {
-                var stream = await response.Content.ReadAsStreamAsync(_cts.Token).ConfigureAwait(false);
-                _reader = new FrameReader(stream);
+                _reader = new FrameReader(response.Content.ReadAsStream(_cts.Token));
             }
 
             var message = await _reader.ReadMessageAsync(_method.ResponseParser, _channel.Options.MaxReceiveMessageSize, _responseEncoding, _cts.Token).ConfigureAwait(false);
@@ -499,7 +578,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 if (_trailers is null && _trailerSource is not null)
                 {
@@ -528,7 +607,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
             }
         }
 
-        lock (_lock)
+        lock (this)
         {
             if (_status is null)
             {

@@ -10,7 +10,4 @@ internal sealed class GrpcServerRuntime(IOptions<GrpcServerOptions> options, ILo
     public GrpcServerOptions Options { get; } = options.Value;
 
     public ILogger Logger { get; } = (ILogger?)loggerFactory?.CreateLogger("Serving.Grpc.Server") ?? NullLogger.Instance;
-
-    /// <summary>Set once the catch-all UNIMPLEMENTED endpoint is mapped, so several services map it once.</summary>
-    public bool UnimplementedMapped { get; set; }
 }

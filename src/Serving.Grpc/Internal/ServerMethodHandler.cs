@@ -16,7 +16,7 @@ internal abstract class ServerMethodHandler
 
     public MethodType Type { get; }
 
-    public async Task HandleAsync(HttpContext http, GrpcServerRuntime runtime)
+    public virtual async Task HandleAsync(HttpContext http, GrpcServerRuntime runtime)
     {
         if (!ValidateRequest(http, runtime))
         {
@@ -75,6 +75,49 @@ internal sealed class UnaryMethodHandler<TRequest, TResponse>(Method<TRequest, T
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
+    /// <summary>
+    /// The whole unary call in one state machine (the base class's flow with the request read
+    /// inlined): when the request has to be waited for, this is the call's one async allocation.
+    /// </summary>
+    public override async Task HandleAsync(HttpContext http, GrpcServerRuntime runtime)
+    {
+        if (!ValidateRequest(http, runtime))
+        {
+            return;
+        }
+
+        var call = new HttpServerCallContext(http, runtime, Path);
+        try
+        {
+            if (call.Start(streamingRequest: false))
+            {
+                var reader = call.RequestReader;
+                var token = call.ReadToken;
+                var parser = method.RequestParser;
+                TRequest? request = null;
+                while (true)
+                {
+                    var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                    if (call.TryTakeSingleMessage(result, parser, ref request))
+                    {
+                        break;
+                    }
+                }
+
+                var response = await handler(request!, call).ConfigureAwait(false);
+                call.FinishWithResponse(response);
+            }
+        }
+        catch (Exception ex)
+        {
+            call.FinishWithException(ex);
+        }
+        finally
+        {
+            await call.EndAsync().ConfigureAwait(false);
+        }
+    }
+
     protected override async Task RunAsync(HttpServerCallContext call)
     {
         var request = await call.ReadSingleMessageAsync(method.RequestParser).ConfigureAwait(false);

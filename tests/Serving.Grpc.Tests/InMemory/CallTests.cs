@@ -189,6 +189,28 @@ public sealed class CallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unary_ResponseHeadersOfATrailersOnlyError_CompleteWithoutTheReservedStatusKeys()
+    {
+        using var call = Invoker.UnaryAsync(EchoMethods.Unary, new EchoRequest { ErrorCode = (int)StatusCode.NotFound, ErrorMessage = "gone" });
+
+        var received = await call.ResponseHeadersAsync.WaitAsync(SafetyTimeout);
+
+        Assert.Null(received.Get("grpc-status"));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unary_ResponseHeadersOfACallWhoseDeadlineHadPassed_FailWithTheStatus()
+    {
+        using var call = Invoker.UnaryAsync(EchoMethods.Unary, new EchoRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1)));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseHeadersAsync.WaitAsync(SafetyTimeout));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task Metadata_AsciiAndBinary_ReachServerAndComeBackInHeadersAndTrailers()
     {
         var binary = new byte[] { 0, 1, 2, 127, 128, 254, 255 };

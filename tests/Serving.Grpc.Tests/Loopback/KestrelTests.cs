@@ -37,6 +37,23 @@ public sealed class KestrelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unary_ResponseHeadersAwaitedWhileTheCallRuns_ArriveBeforeTheResponse()
+    {
+        var headers = new Metadata().Add("x-user", "bob");
+        using var call = _channel.CallInvoker.UnaryAsync(EchoMethods.Unary, new EchoRequest { EchoMetadata = true, SleepUntilCancelled = true }, new CallOptions(Headers: headers));
+        var responseHeaders = call.ResponseHeadersAsync;
+        await _host.Echo.Waiting.Task.WaitAsync(SafetyTimeout);
+
+        var received = await responseHeaders.WaitAsync(SafetyTimeout);
+
+        Assert.Equal("bob", received.GetValue("x-user"));
+        Assert.False(call.ResponseAsync.IsCompleted);
+        call.Dispose();
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(SafetyTimeout));
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task Unary_ConcurrentCallsOnOneChannel_AllSucceed()
     {
         var tasks = Enumerable.Range(0, 200).Select(async i =>
