@@ -15,8 +15,10 @@ internal static class Program
                 return OnnxBenchmark.Run(rest);
             case "worker":
                 return await WorkerBenchmark.RunAsync(rest);
+            case "cluster":
+                return await Cluster.ClusterBenchmark.RunAsync(rest);
             default:
-                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc|onnx|worker> [options]");
+                await Console.Error.WriteLineAsync("usage: Serving.Benchmarks <grpc|onnx|worker|cluster> [options]");
                 return 2;
         }
     }
