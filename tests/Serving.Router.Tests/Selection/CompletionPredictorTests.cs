@@ -40,26 +40,6 @@ public sealed class CompletionPredictorTests
     }
 
     [Fact]
-    public void Predict_QueuedRequestsShortOfABatch_GoOutWithThisOne()
-    {
-        // 2 queued, batches of 4: nothing full ahead, so this request rides with them in a batch of 3
-        // (costed as the measured batch of 4: 20 ms), with no wait for a batch of its own.
-        var load = Load("m", queued: 2, maxBatch: 4, profile: Profile(5, 10, 1, 4));
-
-        Assert.Equal(20 + 2, PredictMs(load), 6);
-    }
-
-    [Fact]
-    public void Predict_InFlightBatch_CostsTheLargestMeasuredBatchNotTheMaximum()
-    {
-        // Max batch 32, but only batches up to 4 were ever measured (20 ms at p99): the batch in
-        // flight costs 20 ms, not 32/4 x 20 ms extrapolated to the maximum.
-        var load = Load("m", inFlight: 1, maxBatch: 32, profile: Profile(5, 10, 1, 4));
-
-        Assert.Equal(20 + 10 + 2, PredictMs(load), 6);
-    }
-
-    [Fact]
     public void Predict_InFlightBatch_CountsAsWorkAhead()
     {
         Assert.Equal(42, PredictMs(Load("m", p99Ms: 20, inFlight: 1)), 6);
