@@ -232,6 +232,7 @@ public sealed class LoadTestRunner
         metrics.Started();
         var code = StatusCode.OK;
         var variant = string.Empty;
+        var detail = string.Empty;
         try
         {
             variant = await planner.SendAsync(client, request).ConfigureAwait(false);
@@ -239,15 +240,17 @@ public sealed class LoadTestRunner
         catch (RpcException e)
         {
             code = e.StatusCode;
+            detail = e.Status.Detail;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             code = StatusCode.Unknown;
+            detail = e.GetType().Name + ": " + e.Message;
         }
 
         var latency = Elapsed() - scheduled;
         var outcome = new RequestOutcome(request.Task, request.Slo.Name, scheduled, sent, latency, code, variant,
-            code == StatusCode.OK && latency <= request.Slo.Budget, measured);
+            code == StatusCode.OK && latency <= request.Slo.Budget, measured, detail);
         _collector.Record(outcome);
         metrics.Record(outcome);
     }

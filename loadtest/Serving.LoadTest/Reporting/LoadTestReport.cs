@@ -11,6 +11,9 @@ public sealed record LoadTestReport
     public required IReadOnlyList<ClassSummary> SloClasses { get; init; }
     public required IReadOnlyList<TaskSummary> Tasks { get; init; }
     public required IReadOnlyDictionary<string, long> Codes { get; init; }
+
+    /// <summary>The most frequent failure messages, by code (what the clients were told).</summary>
+    public IReadOnlyList<ErrorSummary> Errors { get; init; } = [];
     public required IReadOnlyList<VariantSummary> Variants { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required IReadOnlyList<FaultMark> Faults { get; init; }
@@ -41,6 +44,9 @@ public sealed record ClassSummary(string Name, double BudgetMs, long Sent, long 
 
 /// <summary>Per task.</summary>
 public sealed record TaskSummary(string Task, long Sent, long Ok, long InSlo, double Attainment, double P50Ms, double P99Ms, double AccuracyWeightedGoodput);
+
+/// <summary>Failures that carried the same status code and message.</summary>
+public sealed record ErrorSummary(string Code, string Message, long Count);
 
 /// <summary>Answers per serving variant, with the quality the router's catalogue gives it.</summary>
 public sealed record VariantSummary(string Variant, long Count, double Share, double? Quality);

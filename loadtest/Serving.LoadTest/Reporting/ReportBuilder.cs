@@ -9,6 +9,9 @@ namespace Serving.LoadTest.Reporting;
 /// <summary>Summarises measured outcomes into a <see cref="LoadTestReport"/>.</summary>
 internal static class ReportBuilder
 {
+    /// <summary>How many distinct failure messages the report keeps.</summary>
+    public const int MaxErrorMessages = 10;
+
     public static LoadTestReport Build(
         RunInfo run, IReadOnlyList<RequestOutcome> outcomes, IReadOnlyList<SloClass> classes, IReadOnlyDictionary<string, double> qualities,
         TimeSpan warmup, IReadOnlyList<FaultEvent> faults, IReadOnlyList<string> warnings)
@@ -51,6 +54,14 @@ internal static class ReportBuilder
         var codes = outcomes.GroupBy(o => o.Code.ToString()).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Count());
 
+        // Messages can carry per-request numbers, so only the most frequent few are kept.
+        var errors = outcomes.Where(o => o.Code != StatusCode.OK)
+            .GroupBy(o => (Code: o.Code.ToString(), o.Detail))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Code, StringComparer.Ordinal).ThenBy(g => g.Key.Detail, StringComparer.Ordinal)
+            .Take(MaxErrorMessages)
+            .Select(g => new ErrorSummary(g.Key.Code, g.Key.Detail, g.Count()))
+            .ToList();
+
         var variants = ok.GroupBy(o => o.Variant).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new VariantSummary(g.Key, g.Count(), Share(g.Count(), ok.Count), qualities.TryGetValue(g.Key, out var q) ? q : null))
             .ToList();
@@ -76,6 +87,7 @@ internal static class ReportBuilder
             SloClasses = classSummaries,
             Tasks = taskSummaries,
             Codes = codes,
+            Errors = errors,
             Variants = variants,
             Timeline = timeline,
             Faults = faults.Select(f => new FaultMark(f.At.TotalSeconds, f.Action, f.ProcessId, f.Done, f.Result)).ToList(),

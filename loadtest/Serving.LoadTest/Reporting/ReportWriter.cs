@@ -63,6 +63,16 @@ public static class ReportWriter
             md.AppendLine(Inv($"| {code} | {count} |"));
         }
 
+        if (report.Errors.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Failure messages").AppendLine();
+            md.AppendLine("| code | message | count |").AppendLine("|---|---|---:|");
+            foreach (var e in report.Errors)
+            {
+                md.AppendLine(Inv($"| {e.Code} | {Cell(e.Message)} | {e.Count} |"));
+            }
+        }
+
         md.AppendLine().AppendLine("## Variant mix").AppendLine();
         md.AppendLine("| variant | answers | share | quality |").AppendLine("|---|---:|---:|---:|");
         foreach (var v in report.Variants)
@@ -191,4 +201,8 @@ if (typeof Chart !== 'undefined') {
         (share * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Text safe inside one Markdown table cell: no pipes, no line breaks, empty shown as a dash.</summary>
+    private static string Cell(string text) =>
+        text.Length == 0 ? "-" : text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 }

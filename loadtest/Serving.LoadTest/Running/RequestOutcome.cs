@@ -11,6 +11,7 @@ internal sealed record SloClass(string Name, TimeSpan Budget);
 /// <param name="Sent">When it was actually started.</param>
 /// <param name="Latency">From <paramref name="Scheduled"/> to its answer: queueing in the load tester counts, so a stall is not hidden.</param>
 /// <param name="Variant">The variant that served it (empty for failures).</param>
+/// <param name="Detail">The status message of a failure (empty when OK).</param>
 internal readonly record struct RequestOutcome(
     TaskKind Task,
     string Slo,
@@ -20,4 +21,5 @@ internal readonly record struct RequestOutcome(
     StatusCode Code,
     string Variant,
     bool InSlo,
-    bool Measured);
+    bool Measured,
+    string Detail = "");

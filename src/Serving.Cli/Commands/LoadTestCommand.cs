@@ -26,7 +26,7 @@ internal static class LoadTestCommand
         var apiKeyFile = new Option<FileInfo?>("--api-key-file") { Description = "File holding the API key (sent as authorization: Bearer)" };
         var attempts = new Option<int>("--attempts") { Description = "Attempts per request (retries on UNAVAILABLE within the deadline)", DefaultValueFactory = _ => 1 };
         var inferModel = new Option<string>("--infer-model") { Description = "Model or task alias of the raw v2 infer requests", DefaultValueFactory = _ => "face-embedding" };
-        var fault = new Option<string[]>("--fault") { Description = "ACTION:PID@TIME, ACTION kill|term|stop|cont (repeatable), e.g. --fault stop:4242@10s --fault cont:4242@20s", AllowMultipleArgumentsPerToken = false };
+        var fault = new Option<string[]>("--fault") { Description = "ACTION:PID@TIME, ACTION kill|term|stop|slow|cont (repeatable), e.g. --fault stop:4242@10s --fault cont:4242@20s", AllowMultipleArgumentsPerToken = false };
         var report = new Option<DirectoryInfo>("--report") { Description = "Folder for report.json, report.md and report.html", Required = true };
         var command = new Command("loadtest", "Drive a router with an open- or closed-loop load and report latency, goodput and SLO attainment")
         {

@@ -22,7 +22,8 @@ internal static class ReportFixtures
             var budget = interactive ? 100 : 2000;
             outcomes.Add(new RequestOutcome(i % 2 == 0 ? TaskKind.Verify : TaskKind.Segment, slo, scheduled, scheduled, latency,
                 failed ? StatusCode.ResourceExhausted : StatusCode.OK, failed ? "" : (i < 15 ? "heavy" : "light"),
-                !failed && latency.TotalMilliseconds <= budget, true));
+                !failed && latency.TotalMilliseconds <= budget, true,
+                !failed ? "" : i == 9 ? "no variant of verify answers within 100 ms (slo_unattainable)" : "queue of model 'heavy' is full | 8 waiting"));
         }
 
         var run = new RunInfo("http://127.0.0.1:8001/", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "open-loop", "constant", 10, null,

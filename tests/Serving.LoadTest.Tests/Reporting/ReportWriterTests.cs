@@ -25,6 +25,19 @@ public sealed class ReportWriterTests
     }
 
     [Fact]
+    public void Build_Failures_GroupedByCodeAndMessageMostFrequentFirst()
+    {
+        var report = ReportFixtures.Sample();
+
+        Assert.Equal(
+            [
+                new ErrorSummary("ResourceExhausted", "queue of model 'heavy' is full | 8 waiting", 2),
+                new ErrorSummary("ResourceExhausted", "no variant of verify answers within 100 ms (slo_unattainable)", 1),
+            ],
+            report.Errors);
+    }
+
+    [Fact]
     public void ToJson_HasSnakeCaseFieldsAndNumbers()
     {
         using var json = JsonDocument.Parse(ReportWriter.ToJson(ReportFixtures.Sample()));
@@ -36,6 +49,7 @@ public sealed class ReportWriterTests
         Assert.Equal("interactive", root.GetProperty("slo_classes")[0].GetProperty("name").GetString());
         Assert.Equal(3, root.GetProperty("timeline").GetArrayLength());
         Assert.Equal("stop", root.GetProperty("faults")[0].GetProperty("action").GetString());
+        Assert.Equal(2, root.GetProperty("errors")[0].GetProperty("count").GetInt64());
         Assert.Equal("open-loop", root.GetProperty("run").GetProperty("mode").GetString());
     }
 
@@ -47,6 +61,8 @@ public sealed class ReportWriterTests
         Assert.Contains("| sent | ok | failed | offered req/s | throughput req/s | goodput req/s | SLO attainment | accuracy-weighted goodput |", md, StringComparison.Ordinal);
         Assert.True(md.Contains("| interactive | 100 | 20 | 18 | 13 | 65.00% |", StringComparison.Ordinal), md);
         Assert.Contains("| ResourceExhausted | 3 |", md, StringComparison.Ordinal);
+        // The message's own pipe is escaped so the row keeps three cells.
+        Assert.Contains("| ResourceExhausted | queue of model 'heavy' is full \\| 8 waiting | 2 |", md, StringComparison.Ordinal);
         Assert.Contains("| heavy | 14 |", md, StringComparison.Ordinal);
         Assert.Contains("| 2.5 | stop | 4242 | sent |", md, StringComparison.Ordinal);
         Assert.Contains("- a warning", md, StringComparison.Ordinal);
