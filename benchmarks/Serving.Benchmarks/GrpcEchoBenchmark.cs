@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serving.Grpc;
 using Serving.Grpc.Tests.Echo;
+using static Serving.Benchmarks.BenchmarkArgs;
 
 namespace Serving.Benchmarks;
 
@@ -221,24 +222,6 @@ internal static class GrpcEchoBenchmark
         });
         await app.StartAsync();
         return app;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
     }
 
     /// <summary>One shared SocketsHttpHandler (same connection settings) for the plain and the gRPC calls.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Serving.OnnxRuntime;
+using static Serving.Benchmarks.BenchmarkArgs;
 
 namespace Serving.Benchmarks;
 
@@ -126,12 +127,6 @@ internal static class OnnxBenchmark
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{threads,7}  {name,-24} {stats.P50,8:F3} {stats.P90,8:F3} {stats.Mean,8:F3} {stats.P50 / node.P50,14:F3} {stats.Mean / node.Mean,6:F3}"));
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 
     private readonly record struct Stats(double P50, double P90, double Mean)
     {

@@ -22,6 +22,7 @@ using Serving.Worker.Repository.Tools;
 using Serving.Worker.Service;
 
 using Serving.Router;
+using static Serving.Benchmarks.BenchmarkArgs;
 
 namespace Serving.Benchmarks;
 
@@ -391,28 +392,10 @@ internal static class WorkerBenchmark
         }
     }
 
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
-
     private static TimeSpan Seconds(string[] args, string name, string fallback) =>
         TimeSpan.FromSeconds(double.Parse(Option(args, name, fallback), CultureInfo.InvariantCulture));
 
     private static int Int(string[] args, string name, string fallback) => int.Parse(Option(args, name, fallback), CultureInfo.InvariantCulture);
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 
     /// <summary>A worker app over a repository on a loopback port (h2c), as <c>serving worker</c> wires it.</summary>
     private sealed class Worker : IAsyncDisposable

@@ -34,7 +34,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cts;
-    private readonly bool _pooledCts;
+    // Unary calls take their cancellation source from a pool and give it back when they complete cleanly.
     private readonly bool _unary;
     private ITimer? _deadlineTimer;
     private CancellationTokenRegistration _userRegistration;
@@ -67,8 +67,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
         // can cancel the source any more: those borrow a pooled one. A fresh source per call would
         // also mean fresh registration nodes for every token registration SocketsHttpHandler makes.
         _unary = unary;
-        _pooledCts = unary;
-        _cts = _pooledCts ? CancellationSourcePool.Rent() : new CancellationTokenSource();
+        _cts = unary ? CancellationSourcePool.Rent() : new CancellationTokenSource();
     }
 
     public IAsyncStreamReader<TResponse> ResponseStream => new ResponseStreamReader(this);
@@ -173,7 +172,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCall
 
         // Completed cleanly (Cleanup won the race against every canceller, and the response is
         // disposed): nothing can cancel the source from here on, so it can serve another call.
-        if (_pooledCts && Volatile.Read(ref _cancelReason) == ReasonCompleted)
+        if (_unary && Volatile.Read(ref _cancelReason) == ReasonCompleted)
         {
             CancellationSourcePool.Return(_cts);
         }

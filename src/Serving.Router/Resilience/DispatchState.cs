@@ -13,7 +13,8 @@ internal sealed class DispatchState<T>(
 {
     private readonly Lock _lock = new();
     private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
-    private VariantChoice? _pendingPrimary = primary;
+    // The choice the next attempt takes without selecting: the primary, then a prepared hedge.
+    private VariantChoice? _pending = primary;
     private int _reserved = 1;
 
     public DateTimeOffset Deadline { get; } = deadline;
@@ -52,15 +53,45 @@ internal sealed class DispatchState<T>(
         }
     }
 
-    /// <summary>The primary choice on the first call; afterwards a fresh selection avoiding every tried worker and <paramref name="excluded"/>.</summary>
+    /// <summary>
+    /// Chooses where a hedge would go (avoiding every tried worker and <paramref name="excluded"/>)
+    /// and reserves its attempt, so the hedge's attempt takes that choice. False, changing nothing
+    /// but the selector's view, when no attempt is left, selection finds no other worker, or
+    /// <paramref name="withdrawBudget"/> refuses: a hedge with nowhere to go is not sent, rather
+    /// than failing the request whose primary attempt is still running.
+    /// </summary>
+    public bool TryPrepareHedge(IReadOnlySet<string> excluded, Func<bool> withdrawBudget)
+    {
+        lock (_lock)
+        {
+            if (_reserved >= maxAttempts || _pending is not null)
+            {
+                return false;
+            }
+
+            var avoid = new HashSet<string>(_tried, StringComparer.Ordinal);
+            avoid.UnionWith(excluded);
+            var choice = select(avoid);
+            if (choice.IsRejected || !withdrawBudget())
+            {
+                return false;
+            }
+
+            _reserved++;
+            _pending = choice;
+            return true;
+        }
+    }
+
+    /// <summary>The primary choice on the first call (or a prepared hedge's); afterwards a fresh selection avoiding every tried worker and <paramref name="excluded"/>.</summary>
     public VariantChoice NextChoice(IReadOnlySet<string> excluded)
     {
         VariantChoice choice;
         lock (_lock)
         {
-            if (_pendingPrimary is { } first)
+            if (_pending is { } first)
             {
-                _pendingPrimary = null;
+                _pending = null;
                 _tried.Add(first.Worker!);
                 return first;
             }

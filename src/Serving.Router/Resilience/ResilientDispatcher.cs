@@ -150,7 +150,7 @@ internal sealed class ResilientDispatcher
                 ActionGenerator = args =>
                 {
                     var state = State(args.PrimaryContext);
-                    if (!state.TryReserveAttempt() || !_budget.TryWithdraw())
+                    if (!state.TryPrepareHedge(ExcludedWorkers, _budget.TryWithdraw))
                     {
                         return null;
                     }

@@ -44,6 +44,13 @@ internal sealed class FakeWorkers
         return worker;
     };
 
+    /// <summary>Answers when <paramref name="release"/> completes (or is cancelled with the attempt).</summary>
+    public void AnswerWhen(string worker, Task release) => _behaviour[worker] = async token =>
+    {
+        await release.WaitAsync(token);
+        return worker;
+    };
+
     public Task Started(string worker) => _started[worker].Task.WaitAsync(TimeSpan.FromSeconds(10));
 
     public VariantChoice Select(IReadOnlySet<string> avoid)

@@ -147,6 +147,27 @@ public sealed class ResilientDispatcherTests
     }
 
     [Fact]
+    public async Task Dispatch_HedgeFindsNoOtherWorker_PrimaryStillAnswers()
+    {
+        // One worker left (the other just died): the hedge has nowhere to go, which must not fail
+        // the request while its primary attempt is still running.
+        var workers = new FakeWorkers("w1");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        workers.AnswerWhen("w1", release.Task);
+        var dispatch = Create().DispatchAsync(workers.Select, _ => TimeSpan.FromMilliseconds(30), _time.GetUtcNow() + Budget, workers.CallAsync, CancellationToken.None);
+        await workers.Started("w1");
+        await _time.WaitForArmedTimersAsync(2);
+
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        await _time.WaitForArmedTimersAsync(1);
+        release.SetResult();
+        var outcome = await dispatch.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("w1", false, 1), (outcome.Response, outcome.Hedged, outcome.Attempts));
+        Assert.Equal(["w1"], workers.Calls);
+    }
+
+    [Fact]
     public async Task Dispatch_NoHedgePlanned_StalledWorkerTimesOutAtTheDeadline()
     {
         _workers.Stall("w1");
