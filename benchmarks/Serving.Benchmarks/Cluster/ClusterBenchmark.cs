@@ -80,9 +80,9 @@ internal static class ClusterBenchmark
             $"Heavy variant {heavy}: capacity {capacity:0.0} req/s (closed loop of {4 * workers}, p50 {capacityRun.Latency.P50Ms:0} ms); budget {budget:0} ms at the class's percentile"));
 
         var rows = new List<SelectionRow>();
-        foreach (var policy in new[] { "slo-aware", "always-best", "always-cheapest" })
+        foreach (var policy in Option(args, "--policies", "slo-aware,always-best,always-cheapest").Split(','))
         {
-            await cluster.StartRouterAsync(["--selector", policy, "--allow-synthetic"]);
+            await cluster.StartRouterAsync(["--selector", policy, "--allow-synthetic", .. Option(args, "--router-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
             foreach (var level in levels)
             {
                 var rate = level * capacity;
@@ -115,9 +115,14 @@ internal static class ClusterBenchmark
         markdown.AppendLine();
         foreach (var level in levels)
         {
-            var slo = rows.Single(r => r.Level == level && r.Policy == "slo-aware");
-            var best = rows.Single(r => r.Level == level && r.Policy == "always-best");
-            var cheapest = rows.Single(r => r.Level == level && r.Policy == "always-cheapest");
+            var slo = rows.SingleOrDefault(r => r.Level == level && r.Policy == "slo-aware");
+            var best = rows.SingleOrDefault(r => r.Level == level && r.Policy == "always-best");
+            var cheapest = rows.SingleOrDefault(r => r.Level == level && r.Policy == "always-cheapest");
+            if (slo is null || best is null || cheapest is null)
+            {
+                continue; // --policies left a baseline out
+            }
+
             markdown.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"- {level:0.0}x: SLO-aware attainment {slo.Totals.Attainment:P2}; accuracy-weighted goodput / always-heavy {Ratio(slo, best)}, / always-light {Ratio(slo, cheapest)}"));
         }
