@@ -7,7 +7,7 @@ internal static class DevData
     {
         get
         {
-            var root = Path.GetFullPath(Path.Combine(Infrastructure.ServingProcess.RepositoryRoot(), "..", "shared", "data"));
+            var root = Path.GetFullPath(Path.Combine(ServingCli.RepositoryRoot(), "..", "shared", "data"));
             return Directory.Exists(root)
                 ? root
                 : throw new DirectoryNotFoundException($"Dev data folder '{root}' is missing: these tests need the shared data sets (../shared/data).");

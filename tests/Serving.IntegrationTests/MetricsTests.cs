@@ -23,7 +23,7 @@ public sealed class MetricsTests(ClusterFixture fixture)
         using var http = new HttpClient();
         var router = await http.GetStringAsync(new Uri($"http://127.0.0.1:{cluster.RouterMetricsPort}/metrics"));
         var worker = await http.GetStringAsync(new Uri($"http://127.0.0.1:{cluster.Workers[0].MetricsPort}/metrics"));
-        var expected = File.ReadAllLines(Path.Combine(ServingProcess.RepositoryRoot(), "helm", "serving", "metrics.txt"))
+        var expected = File.ReadAllLines(Path.Combine(ServingCli.RepositoryRoot(), "helm", "serving", "metrics.txt"))
             .Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             // The load tester's own series come from `serving loadtest`, tested with it.

@@ -13,7 +13,7 @@ public sealed class PythonClientTests(ClusterFixture fixture)
         Directory.CreateDirectory(stubs);
         try
         {
-            var protos = Path.Combine(ServingProcess.RepositoryRoot(), "protos");
+            var protos = Path.Combine(ServingCli.RepositoryRoot(), "protos");
             var (code, output) = await Python.RunAsync("-m", "grpc_tools.protoc", "-I", protos, "--python_out=" + stubs, "--grpc_python_out=" + stubs,
                 "inference/grpc_service.proto", "inference/model_config.proto", "serving/v1/vision.proto");
             Assert.True(code == 0, $"grpc_tools.protoc failed (python3-grpcio and python3-grpc-tools are required; ./test.sh installs them): {output}");

@@ -18,7 +18,7 @@ public sealed class StandaloneTests
         Cluster.DefaultRepositoryPath();
         var port = FreePort.Next();
         var prometheusPort = FreePort.Next();
-        using var standalone = ServingProcess.StartStandalone(port, FreePort.Next(), "--prometheus", "--prometheus-port", prometheusPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var standalone = ServingProcess.StartStandalone(TestCli.Path, port, FreePort.Next(), "--prometheus", "--prometheus-port", prometheusPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await standalone.WaitServingAsync();
 
         using var channel = GrpcChannel.ForAddress("http://" + standalone.Address);

@@ -95,7 +95,7 @@ internal static class ClusterBenchmark
                 // last answer, later for slower variants): the same arrivals give the same denominator.
                 var perSecond = report.Totals.WindowSeconds / stepSeconds;
                 var row = new SelectionRow(policy, level, rate, report.Totals, report.Totals.Goodput * perSecond, report.Totals.AccuracyWeightedGoodput * perSecond,
-                    report.Latency, report.Variants, report.Codes);
+                    report.Latency, report.Variants, report.Codes, report.Errors);
                 rows.Add(row);
                 Console.WriteLine(row.Format());
             }
@@ -298,7 +298,7 @@ internal static class ClusterBenchmark
 
     private sealed record SelectionRow(
         string Policy, double Level, double Rate, Totals Totals, double Goodput, double AccuracyWeightedGoodput,
-        LatencySummary Latency, IReadOnlyList<VariantSummary> Variants, IReadOnlyDictionary<string, long> Codes)
+        LatencySummary Latency, IReadOnlyList<VariantSummary> Variants, IReadOnlyDictionary<string, long> Codes, IReadOnlyList<ErrorSummary> Errors)
     {
         public string Format() => string.Create(CultureInfo.InvariantCulture,
             $"| {Level:0.0} | {Rate:0.0} | {Policy} | {Totals.Attainment:P2} | {Goodput:0.00} | {AccuracyWeightedGoodput:0.000} | {Latency.P99Ms:0} | {string.Join(", ", Variants.Select(v => $"{v.Variant} {v.Share:P0}"))} | {FormatCodes(Codes)} |");

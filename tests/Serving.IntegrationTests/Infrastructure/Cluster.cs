@@ -43,10 +43,10 @@ internal sealed class Cluster : IAsyncDisposable
         var cluster = new Cluster(repository, routerArguments);
         try
         {
-            cluster._workers.Add(ServingProcess.StartWorker("worker-1", FreePort.Next(), repository));
-            cluster._workers.Add(ServingProcess.StartWorker("worker-2", FreePort.Next(), repository));
+            cluster._workers.Add(ServingProcess.StartWorker(TestCli.Path, "worker-1", FreePort.Next(), repository));
+            cluster._workers.Add(ServingProcess.StartWorker(TestCli.Path, "worker-2", FreePort.Next(), repository));
             cluster.RouterMetricsPort = FreePort.Next();
-            cluster.Router = ServingProcess.StartRouter(FreePort.Next(), cluster.RouterMetricsPort, cluster._workers.Select(w => w.Address), repository, routerArguments);
+            cluster.Router = ServingProcess.StartRouter(TestCli.Path, FreePort.Next(), cluster.RouterMetricsPort, cluster._workers.Select(w => w.Address), repository, routerArguments);
             await Task.WhenAll(cluster._workers.Select(w => w.WaitServingAsync()));
             await cluster.Router.WaitServingAsync();
             await cluster.WaitAllWorkersReportedAsync();
@@ -64,7 +64,7 @@ internal sealed class Cluster : IAsyncDisposable
     {
         var old = _workers[index];
         old.Dispose();
-        var replacement = ServingProcess.StartWorker(old.Name, old.Port, _repository);
+        var replacement = ServingProcess.StartWorker(TestCli.Path, old.Name, old.Port, _repository);
         _workers[index] = replacement;
         return replacement;
     }
