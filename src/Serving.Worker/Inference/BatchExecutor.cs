@@ -139,8 +139,9 @@ internal sealed class BatchExecutor(LoadedModel model, InferenceSession session,
     /// Even a lone request is copied (a memcpy of its tensor, microseconds): its bytes live in the
     /// parsed message, a young object, and ONNX Runtime needs them pinned for the whole run. Young
     /// objects pinned for hundreds of milliseconds at a time keep the GC from compacting the
-    /// youngest generation; over minutes of load a worker slowed down several-fold that way. Pooled
-    /// buffers are old and stay put, so pinning them costs nothing.
+    /// youngest generation (a cluster benchmark run saw DPN-131 slow down several-fold over minutes
+    /// of load with the lone request's bytes pinned in place). Pooled buffers are old and stay put,
+    /// so pinning them costs nothing.
     /// </remarks>
     private NamedTensor[] Gather(InferenceRequest[] requests, int rows, List<byte[]> rented)
     {
