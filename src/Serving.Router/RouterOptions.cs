@@ -102,6 +102,7 @@ public sealed class RouterOptions
         }
 
         Require(Selection.NetworkAllowance >= TimeSpan.Zero, "Selection.NetworkAllowance must not be negative.");
+        Require(Selection.Headroom is >= 0 and < 0.9, "Selection.Headroom (headroom) must lie in [0, 0.9).");
         Require(LoadTracking.StaleAfter > TimeSpan.Zero, "LoadTracking.StaleAfter must be positive.");
         Require(LoadTracking.InitialBackoff > TimeSpan.Zero && LoadTracking.MaxBackoff >= LoadTracking.InitialBackoff, "LoadTracking backoffs must be positive with MaxBackoff >= InitialBackoff.");
         Require(RetryBudget.Ratio >= 0 && RetryBudget.MinRetriesPerSecond >= 0 && RetryBudget.Window > TimeSpan.Zero, "RetryBudget: Ratio and MinRetriesPerSecond must not be negative; Window must be positive.");

@@ -29,9 +29,10 @@ internal static class RouterCommand
         var apiKeysFile = new Option<FileInfo?>("--api-keys-file") { Description = "File with one accepted API key per line (also $SERVING_API_KEYS_FILE, $SERVING_API_KEYS)" };
         var maxConcurrent = new Option<int>("--max-concurrent-per-client") { Description = "Requests one client may have in flight (0 = no limit)", DefaultValueFactory = _ => 64 };
         var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PKCS#12 certificate for TLS (h2c without)" };
+        var headroom = new Option<double?>("--headroom") { Description = "Share of each request's remaining budget the SLO-aware selector keeps in reserve, in [0, 0.9) (default 0.1; also `headroom` in the configuration)" };
         var command = new Command("router", "Route task and KServe v2 requests to workers, selecting variants under latency SLOs")
         {
-            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert,
+            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new RouterSettings(
@@ -45,7 +46,7 @@ internal static class RouterCommand
                 result.GetValue(allowSynthetic),
                 result.GetValue(apiKeysFile)?.FullName ?? Environment.GetEnvironmentVariable("SERVING_API_KEYS_FILE"),
                 result.GetValue(maxConcurrent),
-                result.GetValue(tlsCert)?.FullName),
+                result.GetValue(tlsCert)?.FullName) { Headroom = result.GetValue(headroom) },
             ready: null,
             cancellationToken));
         return command;
@@ -63,7 +64,11 @@ internal static class RouterCommand
         bool AllowSynthetic,
         string? ApiKeysFile,
         int MaxConcurrentPerClient,
-        string? TlsCertificate);
+        string? TlsCertificate)
+    {
+        /// <summary>The selector's reserve (<c>--headroom</c>), overriding the configuration file's.</summary>
+        public double? Headroom { get; init; }
+    }
 
     /// <summary>Runs a router until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>; <paramref name="ready"/> completes once it listens.</summary>
     internal static async Task<int> RunAsync(RouterSettings settings, TaskCompletionSource? ready, CancellationToken cancellationToken)
@@ -118,6 +123,11 @@ internal static class RouterCommand
                 if (settings.Selector is not null)
                 {
                     options.Selector = settings.Selector;
+                }
+
+                if (settings.Headroom is { } reserve)
+                {
+                    options.Selection.Headroom = reserve;
                 }
 
                 if (options.Variants.Count == 0)

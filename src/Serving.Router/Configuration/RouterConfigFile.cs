@@ -13,6 +13,7 @@ namespace Serving.Router.Configuration;
 /// <example>
 /// <code>
 /// selector: slo-aware
+/// headroom: 0.1
 /// defaultSloClass: standard
 /// sloClasses:
 ///   - {name: interactive, latencyMs: 100, percentile: 99}
@@ -33,6 +34,9 @@ public sealed class RouterConfigFile
     public string? Selector { get; set; }
 
     public string? DefaultSloClass { get; set; }
+
+    /// <summary>The SLO-aware selector's reserve, a share of the remaining budget in [0, 0.9) (<see cref="SelectorOptions.Headroom"/>).</summary>
+    public double? Headroom { get; set; }
 
     public List<SloClassEntry>? SloClasses { get; set; }
 
@@ -64,6 +68,11 @@ public sealed class RouterConfigFile
         if (!string.IsNullOrWhiteSpace(Selector))
         {
             options.Selector = Selector;
+        }
+
+        if (Headroom is { } headroom)
+        {
+            options.Selection.Headroom = headroom;
         }
 
         if (SloClasses is { Count: > 0 })

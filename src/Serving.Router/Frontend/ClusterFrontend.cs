@@ -91,7 +91,7 @@ internal sealed class ClusterFrontend(
                         SentSinceReport = (uint)load.SentSinceReport,
                         P50Ms = load.ServiceTimes.Estimate(1, 0.5)?.TotalMilliseconds ?? 0,
                         P99Ms = load.ServiceTimes.Estimate(1, 0.99)?.TotalMilliseconds ?? 0,
-                        PredictedMs = CompletionPredictor.Predict(load, priority: 1, percentile: 0.99, options.Selection.NetworkAllowance)?.TotalMilliseconds ?? -1,
+                        PredictedMs = CompletionPredictor.Predict(load, priority: 1, percentile: 0.99, options.Selection.NetworkAllowance, cluster.TakenAt)?.TotalMilliseconds ?? -1,
                     });
                 }
             }

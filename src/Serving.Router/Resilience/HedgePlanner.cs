@@ -27,7 +27,7 @@ internal static class HedgePlanner
         TimeSpan? bestOther = null;
         foreach (var (worker, load) in cluster.RoutableFor(model))
         {
-            var p95 = CompletionPredictor.Predict(load, request.Priority, HedgePercentile, options.NetworkAllowance);
+            var p95 = CompletionPredictor.Predict(load, request.Priority, HedgePercentile, options.NetworkAllowance, now);
             if (p95 is null)
             {
                 continue;

@@ -2,33 +2,90 @@ namespace Serving.Router.Selection;
 
 /// <summary>Predicts how long a request would take on one worker for one model version.</summary>
 /// <remarks>
-/// Let A be the requests ahead of this one (queued at its priority level or a higher one, plus
-/// what this router sent since the report), B the max batch size, I the instance count, F the
-/// in-flight batches and S(n) the service time of a batch of n at the SLO's percentile.
-/// Work ahead is W = F + ceil(A / B) batches. With I instances the first W − (I − 1) of them must
-/// finish before one is free, so the queue wait is S(B) × max(0, W − I + 1) / I (in-flight batches
-/// are assumed to have just started: conservative, as a p99 budget should be). The request then
-/// joins a batch of (A mod B) + 1 requests, costing S((A mod B) + 1). Prediction = wait + that
-/// service time + the network allowance. Without measured service times there is no prediction.
+/// <para>The worker's instances are simulated from its last report. Let I be the instance count,
+/// B the max batch size, A the requests ahead (queued at this priority level or a higher one, plus
+/// what this router sent since the report) and S(n) the service time of a batch of n at the SLO's
+/// percentile. Each instance frees when its in-flight batch ends: S(size) minus how long that batch
+/// had run by now (at least a tenth of S(size), since a batch past its percentile is late, not done),
+/// or S(B) from now when the worker does not say which batches run (conservative, as a p99 budget
+/// should be); idle instances are free now.</para>
+/// <para>The requests ahead are then taken in arrival order, up to B at a time, by the instance that
+/// frees first. Requests an instance takes before this request can reach the worker (it frees within
+/// the network allowance) leave without it; requests that wait for a busy instance are still queued
+/// when this one arrives, so it joins their batch if there is room. Prediction = the time its batch
+/// starts + S(its batch size) + the network allowance. Without measured service times there is no
+/// prediction.</para>
 /// </remarks>
 internal static class CompletionPredictor
 {
     /// <summary>Predicted time to the answer, or null when the worker has no service-time measurements for the model.</summary>
-    public static TimeSpan? Predict(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance)
+    /// <param name="load">The model's load on one worker.</param>
+    /// <param name="priority">The request's priority level (1 = highest).</param>
+    /// <param name="percentile">The SLO's percentile of the service time.</param>
+    /// <param name="networkAllowance">Time to reach the worker and back.</param>
+    /// <param name="now">The current time, to age the in-flight batches since the report; null counts them as of the report.</param>
+    public static TimeSpan? Predict(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null)
     {
         var batch = Math.Max(1, load.MaxBatchSize);
         var instances = Math.Max(1, load.InstanceCount);
-        var ahead = load.QueuedAtOrAbove(priority) + Math.Max(0, load.SentSinceReport);
         var fullBatch = load.ServiceTimes.Estimate(batch, percentile);
-        var joined = load.ServiceTimes.Estimate((ahead % batch) + 1, percentile);
-        if (fullBatch is null || joined is null)
+        if (fullBatch is null)
         {
             return null;
         }
 
-        var workAhead = Math.Max(0, load.InFlightBatches) + ((ahead + batch - 1) / batch);
-        var waitBatches = Math.Max(0, workAhead - instances + 1);
-        var wait = fullBatch.Value * ((double)waitBatches / instances);
-        return wait + joined.Value + networkAllowance;
+        var profile = load.ServiceTimes;
+        TimeSpan Service(int size) => profile.Estimate(size, percentile)!.Value;
+
+        // When each instance frees, from now.
+        Span<TimeSpan> free = instances <= 64 ? stackalloc TimeSpan[instances] : new TimeSpan[instances];
+        free.Clear();
+        if (!load.Running.IsDefaultOrEmpty)
+        {
+            var age = now is { } at && load.ReportedAt != default && at > load.ReportedAt ? at - load.ReportedAt : TimeSpan.Zero;
+            for (var i = 0; i < Math.Min(instances, load.Running.Length); i++)
+            {
+                var running = load.Running[i];
+                var total = Service(running.Size);
+                var remaining = total - running.Elapsed - age;
+                free[i] = remaining > total / 10 ? remaining : total / 10;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < Math.Min(instances, Math.Max(0, load.InFlightBatches)); i++)
+            {
+                free[i] = fullBatch.Value;
+            }
+        }
+
+        var ahead = load.QueuedAtOrAbove(priority) + Math.Max(0, load.SentSinceReport);
+        while (true)
+        {
+            var first = 0;
+            for (var i = 1; i < free.Length; i++)
+            {
+                if (free[i] < free[first])
+                {
+                    first = i;
+                }
+            }
+
+            var start = free[first];
+            if (ahead == 0)
+            {
+                return start + Service(1) + networkAllowance;
+            }
+
+            // Still queued when this request arrives, with room for it: one batch together.
+            if (start > networkAllowance && ahead < batch)
+            {
+                return start + Service(ahead + 1) + networkAllowance;
+            }
+
+            var taken = Math.Min(ahead, batch);
+            free[first] = start + Service(taken);
+            ahead -= taken;
+        }
     }
 }

@@ -29,7 +29,7 @@ internal abstract class FixedRuleSelector(SelectorOptions options, IRandomFactor
             return VariantChoice.Reject(StatusCode.FailedPrecondition, NoVariantReason);
         }
 
-        var placement = VariantEvaluator.Place(variant, request, cluster, options, randomFactory.Create());
+        var placement = VariantEvaluator.Place(variant, request, cluster, options, randomFactory.Create(), now);
         return placement.HasWorker
             ? VariantEvaluator.Use(variant, placement, Reason)
             : VariantChoice.Reject(StatusCode.Unavailable, SelectionReasons.NoReadyWorker);

@@ -23,6 +23,15 @@ public sealed record ModelLoadSnapshot(
     ServiceTimeProfile ServiceTimes,
     int SentSinceReport = 0)
 {
+    /// <summary>
+    /// The batches computing at the report, each with its size and how long it had run then; empty
+    /// when the worker does not report them (then every in-flight batch counts as a full one just started).
+    /// </summary>
+    public ImmutableArray<InFlightBatchSnapshot> Running { get; init; } = [];
+
+    /// <summary>When the report arrived (elapsed times of <see cref="Running"/> are as of then).</summary>
+    public DateTimeOffset ReportedAt { get; init; }
+
     /// <summary>Requests queued at <paramref name="priority"/> (1 = highest) or a higher level.</summary>
     public int QueuedAtOrAbove(int priority)
     {
@@ -36,3 +45,8 @@ public sealed record ModelLoadSnapshot(
         return total;
     }
 }
+
+/// <summary>A batch computing on a worker at its last report.</summary>
+/// <param name="Size">Elements along the batch dimension.</param>
+/// <param name="Elapsed">How long it had been computing when the report was taken.</param>
+public readonly record struct InFlightBatchSnapshot(int Size, TimeSpan Elapsed);

@@ -6,6 +6,15 @@ public sealed class SelectorOptions
     /// <summary>Router-to-worker-and-back network time added to every prediction.</summary>
     public TimeSpan NetworkAllowance { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// Share of the remaining budget the SLO-aware selector keeps in reserve, in [0, 0.9): a variant
+    /// fits when its predicted completion is within (1 − headroom) × remaining. Predictions come from
+    /// percentiles measured under past contention; the reserve absorbs what they miss (a batch slowed
+    /// by another model's batch on the same cores, a report that is already stale) at the price of
+    /// choosing a cheaper variant a little earlier.
+    /// </summary>
+    public double Headroom { get; set; } = 0.1;
+
     /// <summary>Above this many candidate workers, pick the better of two random ones instead of the best of all.</summary>
     public int PowerOfTwoThreshold { get; set; } = 3;
 }

@@ -8,7 +8,8 @@ namespace Serving.Router.Selection;
 /// catalogue allows them) and those below the request's minimum quality. For each candidate the
 /// worker is picked by least predicted completion (<see cref="CompletionPredictor"/>, power of two
 /// choices above a few workers) among reachable workers reporting it ready, minus excluded ones.
-/// The first quality level with a variant whose prediction fits the remaining budget wins; among
+/// The first quality level with a variant whose prediction fits the remaining budget (less the
+/// <see cref="SelectorOptions.Headroom"/> reserve) wins; among
 /// equal-quality variants that fit, the least predicted completion.</para>
 /// <para>Nothing fits: best-effort requests get the fastest option of all (prediction ties go to
 /// the cheaper, lower-quality variant); others are rejected at once with RESOURCE_EXHAUSTED
@@ -52,6 +53,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.DeadlineExceeded, SelectionReasons.DeadlinePassed);
         }
 
+        var usable = remaining * (1 - options.Headroom);
         var random = randomFactory.Create();
         (VariantInfo Variant, VariantPlacement Placement)? fastest = null;
         (VariantInfo Variant, VariantPlacement Placement)? unprofiledOnly = null;
@@ -62,7 +64,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             for (; level < eligible.Count && eligible[level].Quality == quality; level++)
             {
                 var variant = eligible[level];
-                var placement = VariantEvaluator.Place(variant, request, cluster, options, random);
+                var placement = VariantEvaluator.Place(variant, request, cluster, options, random, now);
                 if (placement.Predicted is not { } pick)
                 {
                     if (placement.Unprofiled is not null)
@@ -79,7 +81,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
                     fastest = (variant, placement);
                 }
 
-                if (pick.Predicted <= remaining && (fit is null || pick.Predicted < fit.Value.Placement.Predicted!.Value.Predicted))
+                if (pick.Predicted <= usable && (fit is null || pick.Predicted < fit.Value.Placement.Predicted!.Value.Predicted))
                 {
                     fit = (variant, placement);
                 }
@@ -97,8 +99,13 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, SelectionReasons.NoReadyWorker);
         }
 
-        return request.BestEffort
-            ? VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.BestEffort)
+        if (request.BestEffort)
+        {
+            return VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.BestEffort);
+        }
+
+        return fallback.Value.Placement.Predicted is { } fastestPick
+            ? VariantChoice.Reject(StatusCode.ResourceExhausted, SelectionReasons.SloUnattainable, fallback.Value.Variant, fastestPick.Worker, fastestPick.Predicted)
             : VariantChoice.Reject(StatusCode.ResourceExhausted, SelectionReasons.SloUnattainable);
     }
 
@@ -126,19 +133,24 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.DeadlineExceeded, SelectionReasons.DeadlinePassed);
         }
 
-        var placement = VariantEvaluator.Place(variant, request, cluster, options, randomFactory.Create());
+        var placement = VariantEvaluator.Place(variant, request, cluster, options, randomFactory.Create(), now);
         if (!placement.HasWorker)
         {
             return VariantChoice.Reject(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}:{pinned}");
         }
 
-        if (placement.Predicted is { } pick && pick.Predicted <= remaining)
+        if (placement.Predicted is { } pick && pick.Predicted <= remaining * (1 - options.Headroom))
         {
             return VariantChoice.Use(variant, pick.Worker, pick.Predicted, SelectionReasons.Pinned);
         }
 
-        return request.BestEffort
-            ? VariantEvaluator.Use(variant, placement, SelectionReasons.BestEffort)
+        if (request.BestEffort)
+        {
+            return VariantEvaluator.Use(variant, placement, SelectionReasons.BestEffort);
+        }
+
+        return placement.Predicted is { } slowest
+            ? VariantChoice.Reject(StatusCode.ResourceExhausted, $"{SelectionReasons.SloUnattainable}:{pinned}", variant, slowest.Worker, slowest.Predicted)
             : VariantChoice.Reject(StatusCode.ResourceExhausted, $"{SelectionReasons.SloUnattainable}:{pinned}");
     }
 }

@@ -29,6 +29,12 @@ public sealed record VariantChoice
     /// <summary>Why (a bounded vocabulary, see <see cref="SelectionReasons"/>, optionally followed by ":" and a variant name).</summary>
     public string Reason { get; }
 
+    /// <summary>
+    /// For a rejection because nothing fits the budget: the fastest option there was (variant,
+    /// worker and its predicted completion), so the caller's status can say by how much it missed.
+    /// </summary>
+    public (string Variant, string Worker, TimeSpan Predicted)? FastestOption { get; private init; }
+
     /// <summary>Whether the request must be rejected.</summary>
     public bool IsRejected => Code != StatusCode.OK;
 
@@ -50,6 +56,10 @@ public sealed record VariantChoice
 
         return new(null, null, TimeSpan.Zero, code, reason);
     }
+
+    /// <summary>Reject with <paramref name="code"/> and <paramref name="reason"/>, naming the fastest option that did not fit.</summary>
+    public static VariantChoice Reject(StatusCode code, string reason, VariantInfo fastest, string worker, TimeSpan predicted) =>
+        Reject(code, reason) with { FastestOption = (fastest.Name, worker, predicted) };
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -22,7 +22,8 @@ internal static class VariantEvaluator
         SelectionRequest request,
         ClusterSnapshot cluster,
         SelectorOptions options,
-        Random random)
+        Random random,
+        DateTimeOffset now)
     {
         List<WorkerCandidate>? candidates = null;
         string? unprofiled = null;
@@ -33,7 +34,7 @@ internal static class VariantEvaluator
                 continue;
             }
 
-            var predicted = CompletionPredictor.Predict(load, request.Priority, request.Slo.Percentile, options.NetworkAllowance);
+            var predicted = CompletionPredictor.Predict(load, request.Priority, request.Slo.Percentile, options.NetworkAllowance, now);
             if (predicted is null)
             {
                 unprofiled ??= worker.Id;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serving.Grpc;
 using Serving.Protocol.V1;
 using Serving.Router.Remote;
@@ -160,6 +161,11 @@ internal sealed class TaskFrontend(
         }
     }
 
+    private static string Fastest(VariantChoice choice, string label) =>
+        choice.FastestOption is { } f
+            ? string.Create(CultureInfo.InvariantCulture, $": {label}, {f.Variant} on worker {f.Worker}, is predicted to take {f.Predicted.TotalMilliseconds:0.#} ms")
+            : "";
+
     private static string Explain(string task, SelectionRequest request, VariantChoice choice, DateTimeOffset now)
     {
         var budget = (request.Deadline - now).TotalMilliseconds;
@@ -168,8 +174,8 @@ internal sealed class TaskFrontend(
         return reason switch
         {
             SelectionReasons.SloUnattainable => variant is null
-                ? $"{reason}: no variant of task '{task}' can answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}', p{request.Slo.Percentile * 100:0.#}); retry later, relax the budget or ask for best_effort"
-                : $"{reason}: variant '{variant}' cannot answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}')",
+                ? $"{reason}: no variant of task '{task}' can answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}', p{request.Slo.Percentile * 100:0.#}){Fastest(choice, "the fastest")}; retry later, relax the budget or ask for best_effort"
+                : $"{reason}: variant '{variant}' cannot answer within the remaining {budget:0.#} ms (SLO class '{request.Slo.Name}'){Fastest(choice, "its best")}",
             SelectionReasons.UnknownTask => $"{reason}: the catalogue has no task '{task}'",
             SelectionReasons.UnknownVariant => $"{reason}: task '{task}' has no variant '{variant}'",
             SelectionReasons.SyntheticNotAllowed => variant is null

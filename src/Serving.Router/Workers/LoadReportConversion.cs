@@ -8,7 +8,7 @@ namespace Serving.Router.Workers;
 internal static class LoadReportConversion
 {
     /// <summary>The model loads of <paramref name="report"/>, each with what this router sent since (by model name).</summary>
-    public static IEnumerable<ModelLoadSnapshot> ToModelLoads(LoadReport report, IReadOnlyDictionary<string, int> sentSinceReport)
+    public static IEnumerable<ModelLoadSnapshot> ToModelLoads(LoadReport report, Func<string, int> sentSinceReport, DateTimeOffset reportedAt)
     {
         foreach (var model in report.Models)
         {
@@ -25,7 +25,11 @@ internal static class LoadReportConversion
                 (int)Math.Clamp(model.MaxBatchSize, 1, int.MaxValue),
                 (int)Math.Clamp(model.InstanceCount, 1, int.MaxValue),
                 profile,
-                sentSinceReport.GetValueOrDefault(model.ModelName));
+                sentSinceReport(model.ModelName))
+            {
+                Running = model.InFlight.Select(b => new InFlightBatchSnapshot((int)Math.Clamp(b.BatchSize, 1, int.MaxValue), TimeSpan.FromMicroseconds(b.ElapsedUs))).ToImmutableArray(),
+                ReportedAt = reportedAt,
+            };
         }
     }
 }

@@ -15,6 +15,14 @@ public sealed class LoadTrackerOptions
     /// <summary>Largest reconnect delay (the delay doubles per failed attempt up to this; short, so a returning worker is used within about a second).</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A request this router sent less than this long before a report arrived still counts as not
+    /// covered by it: it may have been on the wire, or not yet queued, when the worker took the
+    /// snapshot. Counting it twice for a moment is cheaper than missing it (a request planned behind
+    /// a queue one shorter than the real one can miss its deadline).
+    /// </summary>
+    public TimeSpan SentCoverageDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>A worker whose stream is up but silent this long is treated as unreachable (it is stalled).</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -112,7 +112,12 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
                 return;
             }
 
-            state.Sent[model] = state.Sent.GetValueOrDefault(model) + 1;
+            if (!state.Sent.TryGetValue(model, out var sent))
+            {
+                state.Sent[model] = sent = new Queue<long>();
+            }
+
+            sent.Enqueue(_time.GetTimestamp());
             published = RebuildLocked(state);
         }
 
@@ -250,7 +255,15 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
             state.Stale = false;
             state.Report = report;
             state.LastReportAt = _time.GetUtcNow();
-            state.Sent.Clear();
+            var now = _time.GetTimestamp();
+            foreach (var sent in state.Sent.Values)
+            {
+                while (sent.TryPeek(out var at) && _time.GetElapsedTime(at, now) >= _options.SentCoverageDelay)
+                {
+                    sent.Dequeue();
+                }
+            }
+
             published = RebuildLocked(state);
         }
 
@@ -320,7 +333,7 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
             return null;
         }
 
-        var models = state.Report is null ? [] : LoadReportConversion.ToModelLoads(state.Report, state.Sent);
+        var models = state.Report is null ? [] : LoadReportConversion.ToModelLoads(state.Report, m => state.Sent.TryGetValue(m, out var sent) ? sent.Count : 0, state.LastReportAt);
         state.Snapshot = WorkerSnapshot.Create(state.Endpoint.Id, state.Connected && !state.Stale, models);
         return PublishLocked();
     }
@@ -389,7 +402,8 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
 
         public DateTimeOffset LastReportAt { get; set; }
 
-        public Dictionary<string, int> Sent { get; } = new(StringComparer.Ordinal);
+        /// <summary>When each request not yet covered by a report was sent (timestamps), per model.</summary>
+        public Dictionary<string, Queue<long>> Sent { get; } = new(StringComparer.Ordinal);
 
         private CancellationTokenSource _down = new();
 

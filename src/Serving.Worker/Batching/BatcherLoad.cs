@@ -8,4 +8,12 @@ public sealed record BatcherLoad(IReadOnlyList<int> QueueLengthPerPriority, int 
 {
     /// <summary>Queued requests over all levels.</summary>
     public int QueuedRequests => QueueLengthPerPriority.Sum();
+
+    /// <summary>The batches executing now, oldest first: their size and how long they have run.</summary>
+    public IReadOnlyList<RunningBatch> Running { get; init; } = [];
 }
+
+/// <summary>A batch executing now.</summary>
+/// <param name="Size">Elements along the batch dimension.</param>
+/// <param name="Elapsed">How long it has been executing.</param>
+public readonly record struct RunningBatch(int Size, TimeSpan Elapsed);

@@ -26,7 +26,8 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
     private readonly CancellationTokenSource _disposal = new();
     private readonly List<BatchEntry<TRequest>>[] _queues;
 
-    // Guarded by _lock.
+    // Guarded by _lock. _running holds each in-flight batch (by reference) with its size and start.
+    private readonly List<(IReadOnlyList<BatchEntry<TRequest>> Batch, int Size, long Started)> _running = [];
     private int _inFlight;
     private bool _draining;
     private bool _disposed;
@@ -124,7 +125,14 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
     {
         lock (_lock)
         {
-            return new BatcherLoad(_queues.Select(q => q.Count).ToArray(), _inFlight, _options.InstanceCount);
+            var now = _time.GetTimestamp();
+            var running = new RunningBatch[_running.Count];
+            for (var i = 0; i < running.Length; i++)
+            {
+                running[i] = new RunningBatch(_running[i].Size, _time.GetElapsedTime(_running[i].Started, now));
+            }
+
+            return new BatcherLoad(_queues.Select(q => q.Count).ToArray(), _inFlight, _options.InstanceCount) { Running = running };
         }
     }
 
@@ -201,6 +209,7 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
                 {
                     Remove(decision.Batch);
                     _inFlight++;
+                    _running.Add((decision.Batch, decision.Batch.Sum(e => e.BatchSize), _time.GetTimestamp()));
                 }
 
                 var due = decision.Kind == BatchDecisionKind.Wait ? decision.WaitUntil - now : Timeout.InfiniteTimeSpan;
@@ -269,6 +278,7 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
         lock (_lock)
         {
             _inFlight--;
+            _running.RemoveAt(_running.FindIndex(r => ReferenceEquals(r.Batch, batch)));
         }
 
         if (task.IsFaulted || task.IsCanceled)

@@ -46,6 +46,7 @@ public sealed class WorkerControlService(ModelManager models, WorkerOptions opti
                 P99Us = (ulong)s.P99.TotalMicroseconds,
                 SampleCount = (uint)s.SampleCount,
             }));
+            entry.InFlight.AddRange(load.Running.Select(r => new InFlightBatch { BatchSize = (uint)r.Size, ElapsedUs = (ulong)r.Elapsed.TotalMicroseconds }));
             report.Models.Add(entry);
         }
 

@@ -106,6 +106,25 @@ public sealed class SloAwareSelectorTests
     }
 
     [Fact]
+    public void Select_PredictionInsideTheHeadroom_TakesTheCheaperVariant()
+    {
+        // dpn92 predicted at 95 ms of a 100 ms budget: fits the budget, not the 10% reserve.
+        var cluster = Cluster(Worker("w1", Load("dpn92", p99Ms: 93), Load("mobile", p99Ms: 5)));
+        var request = Request(Task, Interactive);
+
+        Assert.Equal("mobile", Select(request, cluster).Variant?.Name);
+        Assert.Equal("dpn92", new SloAwareSelector(new SelectorOptions { Headroom = 0 }, new SeededRandomFactory(1)).Select(request, cluster, Catalog, Now).Variant?.Name);
+    }
+
+    [Fact]
+    public void Select_NothingFits_RejectionNamesTheFastestOption()
+    {
+        var choice = Select(Request(Task, Interactive) with { MinQuality = 0.98 }, SaturatedHeavy());
+
+        Assert.Equal(("dpn92", "w1", TimeSpan.FromMilliseconds(882)), choice.FastestOption);
+    }
+
+    [Fact]
     public void Select_DeadlinePassed_RejectsDeadlineExceeded()
     {
         var choice = Select(Request(Task, Interactive, budgetMs: -1), SaturatedHeavy());

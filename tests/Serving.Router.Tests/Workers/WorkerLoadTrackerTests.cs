@@ -68,6 +68,7 @@ public sealed class WorkerLoadTrackerTests : IAsyncLifetime
                     new Serving.Protocol.V1.BatchServiceTime { BatchSize = 1, P50Us = 4_000, P99Us = 9_000, SampleCount = 100 },
                     new Serving.Protocol.V1.BatchServiceTime { BatchSize = 8, P50Us = 12_000, P99Us = 20_000, SampleCount = 50 },
                 },
+                InFlight = { new InFlightBatch { BatchSize = 6, ElapsedUs = 7_000 } },
             },
         },
     };
@@ -132,6 +133,8 @@ public sealed class WorkerLoadTrackerTests : IAsyncLifetime
         Assert.Equal((1, 8, 2), (load.InFlightBatches, load.MaxBatchSize, load.InstanceCount));
         Assert.Equal(TimeSpan.FromMilliseconds(9), load.ServiceTimes.Estimate(1, 0.99));
         Assert.Equal(TimeSpan.FromMilliseconds(12), load.ServiceTimes.Estimate(5, 0.5));
+        Assert.Equal([new InFlightBatchSnapshot(6, TimeSpan.FromMilliseconds(7))], load.Running.ToArray());
+        Assert.Equal(_time.GetUtcNow(), load.ReportedAt);
     }
 
     [Fact]
@@ -147,7 +150,7 @@ public sealed class WorkerLoadTrackerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RecordSent_CountsUntilTheNextReport()
+    public async Task RecordSent_CountsUntilAReportArrivesLongEnoughAfterIt()
     {
         _tracker.Start();
         var connection = await Control(W1).NextConnectionAsync();
@@ -155,11 +158,18 @@ public sealed class WorkerLoadTrackerTests : IAsyncLifetime
         await WaitForAsync(s => IsRoutable(s, W1));
 
         _tracker.RecordSent("w1:8001", "face-embed");
+        _time.Advance(_options.SentCoverageDelay);
         _tracker.RecordSent("w1:8001", "face-embed");
         Assert.Equal(2, Find(_tracker.Current, W1)!.Models["face-embed"].SentSinceReport);
 
+        // The second was sent just before this report: it may not be in it yet, so it still counts.
         connection.Push(Report("w1", queued: 7));
         var next = await WaitForAsync(s => Find(s, W1)!.Models["face-embed"].QueueLengthPerPriority[0] == 7);
+        Assert.Equal(1, Find(next, W1)!.Models["face-embed"].SentSinceReport);
+
+        _time.Advance(_options.SentCoverageDelay);
+        connection.Push(Report("w1", queued: 8));
+        next = await WaitForAsync(s => Find(s, W1)!.Models["face-embed"].QueueLengthPerPriority[0] == 8);
         Assert.Equal(0, Find(next, W1)!.Models["face-embed"].SentSinceReport);
     }
 

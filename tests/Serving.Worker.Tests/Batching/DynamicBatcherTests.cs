@@ -177,6 +177,28 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public void GetLoad_RunningBatches_ReportSizeAndHowLongTheyHaveRun()
+    {
+        var options = Options with { PreferredBatchSizes = [3], InstanceCount = 2, MaxQueueSize = 0 };
+        var (batcher, handler, time) = Create(options);
+        using var _ = batcher;
+        batcher.TryEnqueue(new TestRequest(1), batchSize: 2);
+        batcher.TryEnqueue(new TestRequest(2));
+        time.Advance(TimeSpan.FromMilliseconds(30));
+        batcher.TryEnqueue(new TestRequest(3), batchSize: 3);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+
+        var load = batcher.GetLoad();
+
+        Assert.Equal(2, load.InFlightBatches);
+        Assert.Equal([new RunningBatch(3, TimeSpan.FromMilliseconds(35)), new RunningBatch(3, TimeSpan.FromMilliseconds(5))], load.Running);
+
+        handler.InFlight.Dequeue().SetResult();
+
+        Assert.Equal([new RunningBatch(3, TimeSpan.FromMilliseconds(5))], batcher.GetLoad().Running);
+    }
+
+    [Fact]
     public void Batcher_Priorities_HigherLevelSentFirstWhenInstanceFrees()
     {
         var options = Options with { MaxBatchSize = 1, PreferredBatchSizes = [], MaxQueueSize = 0 };
