@@ -78,13 +78,13 @@ public sealed class CompletionPredictorTests
     }
 
     [Fact]
-    public void Predict_QueueWaitingForABusyInstance_RequestJoinsTheirBatch()
+    public void Predict_QueueWaitingForABusyInstance_RunsAsOneBatchBeforeTheRequest()
     {
-        // 3 queued behind a batch with 20 ms left: this request makes their batch one of 4.
+        // 3 queued behind a batch with 20 ms left: their batch (a 3 costs 4's 40 ms), then this one alone.
         var profile = Steps();
         var load = Load("m", queued: 3, maxBatch: 8, profile: profile) with { InFlightBatches = 1, Running = [new(2, Ms(10))] };
 
-        Assert.Equal(20 + 40 + 2, PredictMs(load), 6);
+        Assert.Equal(20 + 40 + 10 + 2, PredictMs(load), 6);
     }
 
     [Fact]
@@ -99,12 +99,12 @@ public sealed class CompletionPredictorTests
     }
 
     [Fact]
-    public void Predict_FullQueue_WaitsForFullBatchesThenJoinsTheRest()
+    public void Predict_LongQueue_TakenInBatchesOfTheMaxSize()
     {
-        // 10 queued behind a busy instance (5 ms left), batches of 4: 4 + 4 go first, this one joins the last 2 (a batch of 3 costs 4's 40 ms).
+        // 10 queued behind a busy instance (5 ms left), batches of 4: 4, 4, then 2 (30 ms), then this one.
         var load = Load("m", queued: 10, maxBatch: 4, profile: Steps()) with { InFlightBatches = 1, Running = [new(1, Ms(5))] };
 
-        Assert.Equal(5 + 40 + 40 + 40 + 2, PredictMs(load), 6);
+        Assert.Equal(5 + 40 + 40 + 30 + 10 + 2, PredictMs(load), 6);
     }
 
     [Fact]
