@@ -19,7 +19,6 @@ namespace Serving.Router.Selection;
 /// </remarks>
 internal static class CompletionPredictor
 {
-
     /// <summary>Predicted time to the answer, or null when the worker has no service-time measurements for the model.</summary>
     /// <param name="load">The model's load on one worker.</param>
     /// <param name="priority">The request's priority level (1 = highest).</param>

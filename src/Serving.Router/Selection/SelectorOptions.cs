@@ -15,6 +15,9 @@ public sealed class SelectorOptions
     /// </summary>
     public double Headroom { get; set; } = 0.1;
 
+    /// <summary>The part of <paramref name="remaining"/> a prediction must fit in: all of it less the <see cref="Headroom"/> reserve.</summary>
+    public TimeSpan Usable(TimeSpan remaining) => remaining * (1 - Headroom);
+
     /// <summary>Above this many candidate workers, pick the better of two random ones instead of the best of all.</summary>
     public int PowerOfTwoThreshold { get; set; } = 3;
 }

@@ -53,7 +53,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.DeadlineExceeded, SelectionReasons.DeadlinePassed);
         }
 
-        var usable = remaining * (1 - options.Headroom);
+        var usable = options.Usable(remaining);
         var random = randomFactory.Create();
         (VariantInfo Variant, VariantPlacement Placement)? fastest = null;
         (VariantInfo Variant, VariantPlacement Placement)? unprofiledOnly = null;
@@ -139,7 +139,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}:{pinned}");
         }
 
-        if (placement.Predicted is { } pick && pick.Predicted <= remaining * (1 - options.Headroom))
+        if (placement.Predicted is { } pick && pick.Predicted <= options.Usable(remaining))
         {
             return VariantChoice.Use(variant, pick.Worker, pick.Predicted, SelectionReasons.Pinned);
         }

@@ -6,7 +6,7 @@ namespace Serving.Worker.Batching;
 /// <see cref="DeadlineAwareBatchPolicy"/>; this class only applies it.
 /// </summary>
 /// <remarks>
-/// <para>Locking: <c>_lock</c> guards the queues, the in-flight count and the lifecycle flags. It
+/// <para>Locking: <c>_lock</c> guards the queues, the in-flight batches and the lifecycle flags. It
 /// is held only to enqueue, to run one decision and remove what it selected, and to read load.
 /// The handler is never called under the lock: dropped requests are completed and batches are
 /// started after it is released, so a slow or re-entrant handler cannot stall enqueuers.</para>
@@ -28,7 +28,6 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
 
     // Guarded by _lock. _running holds each in-flight batch (by reference) with its size and start.
     private readonly List<(IReadOnlyList<BatchEntry<TRequest>> Batch, int Size, long Started)> _running = [];
-    private int _inFlight;
     private bool _draining;
     private bool _disposed;
     private TaskCompletionSource? _drained;
@@ -132,7 +131,7 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
                 running[i] = new RunningBatch(_running[i].Size, _time.GetElapsedTime(_running[i].Started, now));
             }
 
-            return new BatcherLoad(_queues.Select(q => q.Count).ToArray(), _inFlight, _options.InstanceCount) { Running = running };
+            return new BatcherLoad(_queues.Select(q => q.Count).ToArray(), _running.Count, _options.InstanceCount) { Running = running };
         }
     }
 
@@ -203,18 +202,17 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
                 }
 
                 var now = _time.GetUtcNow();
-                decision = _policy.Decide(_queues, now, _inFlight < _options.InstanceCount, _draining);
+                decision = _policy.Decide(_queues, now, _running.Count < _options.InstanceCount, _draining);
                 Remove(decision.Dropped.Select(d => d.Entry));
                 if (decision.Kind == BatchDecisionKind.Send)
                 {
                     Remove(decision.Batch);
-                    _inFlight++;
                     _running.Add((decision.Batch, decision.Batch.Sum(e => e.BatchSize), _time.GetTimestamp()));
                 }
 
                 var due = decision.Kind == BatchDecisionKind.Wait ? decision.WaitUntil - now : Timeout.InfiniteTimeSpan;
                 _timer.Change(due, Timeout.InfiniteTimeSpan);
-                if (_draining && _inFlight == 0 && _queues.All(q => q.Count == 0))
+                if (_draining && _running.Count == 0 && _queues.All(q => q.Count == 0))
                 {
                     drained = _drained;
                 }
@@ -236,7 +234,7 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
         }
     }
 
-    // Precondition: _lock not held; the batch's instance slot is already counted in _inFlight.
+    // Precondition: _lock not held; the batch's instance slot is already counted in _running.
     private void Start(IReadOnlyList<BatchEntry<TRequest>> batch)
     {
         foreach (var entry in batch)
@@ -277,7 +275,6 @@ public sealed class DynamicBatcher<TRequest> : IDisposable
     {
         lock (_lock)
         {
-            _inFlight--;
             _running.RemoveAt(_running.FindIndex(r => ReferenceEquals(r.Batch, batch)));
         }
 
