@@ -30,9 +30,10 @@ internal static class RouterCommand
         var maxConcurrent = new Option<int>("--max-concurrent-per-client") { Description = "Requests one client may have in flight (0 = no limit)", DefaultValueFactory = _ => 64 };
         var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PKCS#12 certificate for TLS (h2c without)" };
         var headroom = new Option<double?>("--headroom") { Description = "Share of each request's remaining budget the SLO-aware selector keeps in reserve, in [0, 0.9) (default 0.1; also `headroom` in the configuration)" };
+        var calibration = new Option<double?>("--calibration-quantile") { Description = "Quantile of observed / predicted call time (recent calls per model and worker) that multiplies predictions, in (0, 1]; 0 turns calibration off (default 0.95; also `calibrationQuantile` in the configuration)" };
         var command = new Command("router", "Route task and KServe v2 requests to workers, selecting variants under latency SLOs")
         {
-            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom,
+            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom, calibration,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new RouterSettings(
@@ -46,7 +47,7 @@ internal static class RouterCommand
                 result.GetValue(allowSynthetic),
                 result.GetValue(apiKeysFile)?.FullName ?? Environment.GetEnvironmentVariable("SERVING_API_KEYS_FILE"),
                 result.GetValue(maxConcurrent),
-                result.GetValue(tlsCert)?.FullName) { Headroom = result.GetValue(headroom) },
+                result.GetValue(tlsCert)?.FullName) { Headroom = result.GetValue(headroom), CalibrationQuantile = result.GetValue(calibration) },
             ready: null,
             cancellationToken));
         return command;
@@ -68,6 +69,9 @@ internal static class RouterCommand
     {
         /// <summary>The selector's reserve (<c>--headroom</c>), overriding the configuration file's.</summary>
         public double? Headroom { get; init; }
+
+        /// <summary>The calibration quantile (<c>--calibration-quantile</c>, 0 = off), overriding the configuration file's.</summary>
+        public double? CalibrationQuantile { get; init; }
     }
 
     /// <summary>Runs a router until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>; <paramref name="ready"/> completes once it listens.</summary>
@@ -128,6 +132,11 @@ internal static class RouterCommand
                 if (settings.Headroom is { } reserve)
                 {
                     options.Selection.Headroom = reserve;
+                }
+
+                if (settings.CalibrationQuantile is { } quantile)
+                {
+                    options.LoadTracking.Calibration.Apply(quantile);
                 }
 
                 if (options.Variants.Count == 0)

@@ -14,6 +14,7 @@ namespace Serving.Router.Configuration;
 /// <code>
 /// selector: slo-aware
 /// headroom: 0.1
+/// calibrationQuantile: 0.95
 /// defaultSloClass: standard
 /// sloClasses:
 ///   - {name: interactive, latencyMs: 100, percentile: 99}
@@ -37,6 +38,9 @@ public sealed class RouterConfigFile
 
     /// <summary>The SLO-aware selector's reserve, a share of the remaining budget in [0, 0.9) (<see cref="SelectorOptions.Headroom"/>).</summary>
     public double? Headroom { get; set; }
+
+    /// <summary>The quantile of observed / predicted call time that multiplies predictions, in (0, 1]; 0 turns calibration off (<see cref="CalibrationOptions"/>).</summary>
+    public double? CalibrationQuantile { get; set; }
 
     public List<SloClassEntry>? SloClasses { get; set; }
 
@@ -73,6 +77,11 @@ public sealed class RouterConfigFile
         if (Headroom is { } headroom)
         {
             options.Selection.Headroom = headroom;
+        }
+
+        if (CalibrationQuantile is { } quantile)
+        {
+            options.LoadTracking.Calibration.Apply(quantile);
         }
 
         if (SloClasses is { Count: > 0 })

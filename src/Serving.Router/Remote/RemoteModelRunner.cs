@@ -131,17 +131,58 @@ public sealed class RemoteModelRunner : IModelRunner
             // at once, so it is retried elsewhere rather than waiting for the deadline.
             var down = _context.Tracker.DownToken(worker);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, down);
+            var expected = ExpectedDuration(worker);
+            var sentAt = time.GetTimestamp();
             _context.Tracker.RecordSent(worker, model);
             using var call = invoker.UnaryAsync(InferenceMethods.ModelInfer, request, new CallOptions(Deadline: deadline.UtcDateTime, CancellationToken: linked.Token));
             try
             {
-                return await call.ResponseAsync.ConfigureAwait(false);
+                var response = await call.ResponseAsync.ConfigureAwait(false);
+                Observe(worker, expected, time.GetElapsedTime(sentAt));
+                return response;
             }
             catch (Exception ex) when (down.IsCancellationRequested && !token.IsCancellationRequested && ex is RpcException or OperationCanceledException)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, $"worker {worker} stopped reporting load during the call"));
             }
+            catch (Exception ex) when (IsLate(ex, deadline))
+            {
+                // Late (the worker or the deadline said so): it would have taken at least the time it had.
+                var took = time.GetElapsedTime(sentAt);
+                var had = deadline - time.GetUtcNow() + took;
+                Observe(worker, expected, took > had ? took : had);
+                throw;
+            }
         }
+
+        // What calibration compares the call with: the prediction from the worker's report alone.
+        TimeSpan? ExpectedDuration(string worker)
+        {
+            foreach (var (candidate, load) in _context.Tracker.Current.RoutableFor(model))
+            {
+                if (candidate.Id == worker)
+                {
+                    return CompletionPredictor.PredictUncalibrated(load, priority: 1, _slo.Percentile, _context.SelectorOptions.NetworkAllowance, time.GetUtcNow());
+                }
+            }
+
+            return null;
+        }
+
+        void Observe(string worker, TimeSpan? expected, TimeSpan took)
+        {
+            if (expected is { } predicted)
+            {
+                _context.Tracker.RecordOutcome(worker, model, predicted, took);
+            }
+        }
+
+        bool IsLate(Exception ex, DateTimeOffset deadline) => ex switch
+        {
+            RpcException { StatusCode: StatusCode.DeadlineExceeded } => true,
+            OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled } => time.GetUtcNow() >= deadline,
+            _ => false,
+        };
 
         DispatchOutcome<ModelInferResponse> outcome;
         var started = time.GetTimestamp();

@@ -16,6 +16,9 @@ namespace Serving.Router.Selection;
 /// that packed more heavy requests into batches than the shared cores could serve in time (late
 /// answers at 2x to 3x the heavy capacity), so the prediction keeps the separate batch, as a p99
 /// budget should. Without measured service times there is no prediction.</para>
+/// <para>The result is multiplied by the model's <see cref="ModelLoadSnapshot.Calibration"/>: how
+/// much longer than predicted this router's recent calls took (other work on the same cores, which
+/// the model's own percentiles do not show yet).</para>
 /// </remarks>
 internal static class CompletionPredictor
 {
@@ -25,7 +28,11 @@ internal static class CompletionPredictor
     /// <param name="percentile">The SLO's percentile of the service time.</param>
     /// <param name="networkAllowance">Time to reach the worker and back.</param>
     /// <param name="now">The current time, to age the in-flight batches since the report; null counts them as of the report.</param>
-    public static TimeSpan? Predict(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null)
+    public static TimeSpan? Predict(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null) =>
+        PredictUncalibrated(load, priority, percentile, networkAllowance, now) * Math.Max(1, load.Calibration);
+
+    /// <summary>The prediction from the worker's report alone, before <see cref="ModelLoadSnapshot.Calibration"/> (what calibration compares calls with).</summary>
+    public static TimeSpan? PredictUncalibrated(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null)
     {
         var batch = Math.Max(1, load.MaxBatchSize);
         var instances = Math.Max(1, load.InstanceCount);

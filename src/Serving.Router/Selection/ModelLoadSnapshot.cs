@@ -32,6 +32,13 @@ public sealed record ModelLoadSnapshot(
     /// <summary>When the report arrived (elapsed times of <see cref="Running"/> are as of then).</summary>
     public DateTimeOffset ReportedAt { get; init; }
 
+    /// <summary>
+    /// What this router's recent calls of the model on this worker took relative to their
+    /// predictions (a high quantile, at least 1; see <see cref="CalibrationOptions"/>); predictions
+    /// are multiplied by it.
+    /// </summary>
+    public double Calibration { get; init; } = 1;
+
     /// <summary>Requests queued at <paramref name="priority"/> (1 = highest) or a higher level.</summary>
     public int QueuedAtOrAbove(int priority)
     {

@@ -7,8 +7,8 @@ namespace Serving.Router.Workers;
 /// <summary>Turns a worker's <see cref="LoadReport"/> into selection snapshots.</summary>
 internal static class LoadReportConversion
 {
-    /// <summary>The model loads of <paramref name="report"/>, each with what this router sent since (by model name).</summary>
-    public static IEnumerable<ModelLoadSnapshot> ToModelLoads(LoadReport report, Func<string, int> sentSinceReport, DateTimeOffset reportedAt)
+    /// <summary>The model loads of <paramref name="report"/>, each with what this router sent since and its calibration factor (by model name).</summary>
+    public static IEnumerable<ModelLoadSnapshot> ToModelLoads(LoadReport report, Func<string, int> sentSinceReport, DateTimeOffset reportedAt, Func<string, double>? calibration = null)
     {
         foreach (var model in report.Models)
         {
@@ -29,6 +29,7 @@ internal static class LoadReportConversion
             {
                 Running = model.InFlight.Select(b => new InFlightBatchSnapshot((int)Math.Clamp(b.BatchSize, 1, int.MaxValue), TimeSpan.FromMicroseconds(b.ElapsedUs))).ToImmutableArray(),
                 ReportedAt = reportedAt,
+                Calibration = calibration?.Invoke(model.ModelName) ?? 1,
             };
         }
     }

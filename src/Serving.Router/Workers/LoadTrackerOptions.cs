@@ -1,3 +1,5 @@
+using Serving.Router.Selection;
+
 namespace Serving.Router.Workers;
 
 /// <summary>How the router follows its workers' load streams.</summary>
@@ -25,4 +27,7 @@ public sealed class LoadTrackerOptions
 
     /// <summary>A worker whose stream is up but silent this long is treated as unreachable (it is stalled).</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Correction of predictions by what this router's calls took (see <see cref="CalibrationOptions"/>).</summary>
+    public CalibrationOptions Calibration { get; set; } = new();
 }

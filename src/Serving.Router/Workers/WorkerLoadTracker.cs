@@ -124,6 +124,42 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         Raise(published);
     }
 
+    /// <summary>
+    /// Records how long a call of <paramref name="model"/> on <paramref name="worker"/> took against
+    /// its uncalibrated prediction (<see cref="CompletionPredictor.PredictUncalibrated"/>); the
+    /// snapshot is republished when the model's calibration factor moves by more than 1%.
+    /// </summary>
+    public void RecordOutcome(string worker, string model, TimeSpan predicted, TimeSpan observed)
+    {
+        if (!_options.Calibration.Enabled || predicted <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        ClusterSnapshot? published = null;
+        lock (_lock)
+        {
+            if (!_workers.TryGetValue(worker, out var state))
+            {
+                return;
+            }
+
+            if (!state.Calibration.TryGetValue(model, out var window))
+            {
+                state.Calibration[model] = window = new CalibrationWindow(_options.Calibration, _time);
+            }
+
+            var before = window.Factor;
+            var after = window.Add(predicted, observed);
+            if (Math.Abs(after - before) > 0.01 * before)
+            {
+                published = RebuildLocked(state);
+            }
+        }
+
+        Raise(published);
+    }
+
     private void OnDiscoveryChanged(object? sender, WorkerSetChangedEventArgs change) => Update(change.Added, change.Removed);
 
     private void Update(IReadOnlyList<WorkerEndpoint> added, IReadOnlyList<WorkerEndpoint> removed)
@@ -264,6 +300,11 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
                 }
             }
 
+            foreach (var window in state.Calibration.Values)
+            {
+                window.Refresh();
+            }
+
             published = RebuildLocked(state);
         }
 
@@ -333,7 +374,11 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
             return null;
         }
 
-        var models = state.Report is null ? [] : LoadReportConversion.ToModelLoads(state.Report, m => state.Sent.TryGetValue(m, out var sent) ? sent.Count : 0, state.LastReportAt);
+        var models = state.Report is null ? [] : LoadReportConversion.ToModelLoads(
+                state.Report,
+                m => state.Sent.TryGetValue(m, out var sent) ? sent.Count : 0,
+                state.LastReportAt,
+                m => state.Calibration.TryGetValue(m, out var window) ? window.Factor : 1);
         state.Snapshot = WorkerSnapshot.Create(state.Endpoint.Id, state.Connected && !state.Stale, models);
         return PublishLocked();
     }
@@ -404,6 +449,9 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
 
         /// <summary>When each request not yet covered by a report was sent (timestamps), per model.</summary>
         public Dictionary<string, Queue<long>> Sent { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Recent calls per model against their predictions (<see cref="RecordOutcome"/>).</summary>
+        public Dictionary<string, CalibrationWindow> Calibration { get; } = new(StringComparer.Ordinal);
 
         private CancellationTokenSource _down = new();
 

@@ -40,6 +40,41 @@ public sealed class RouterFrontendTests
     }
 
     [Fact]
+    public async Task ModelInfer_HeavyCallsRunLate_RouterCalibratesAndMovesTheBudgetToLight()
+    {
+        await using var cluster = await RouterTestCluster.StartAsync(options =>
+        {
+            options.LoadTracking.Calibration.MinSamples = 4;
+            options.LoadTracking.Calibration.MaxFactor = 10;
+            // Each report covers every request sent before it, so the calls below do not queue on paper.
+            options.LoadTracking.SentCoverageDelay = TimeSpan.Zero;
+        });
+        using var channel = cluster.CreateChannel();
+        var budget = TimeSpan.FromSeconds(1);
+
+        // Heavy's 200 ms (p99 by the reports) fits 1 s (the first call, without a deadline, warms the router up).
+        await cluster.ReportAsync();
+        await InferAsync(channel, RouterTestCluster.Request("face-embedding", sloClass: "batch"), deadline: null);
+        await cluster.ReportAsync();
+        Assert.Equal("heavy", (await InferAsync(channel, RouterTestCluster.Request("face-embedding"), budget)).ModelName);
+
+        // The worker now misses every heavy deadline: each call took at least the 1 s it had, about 5x its prediction.
+        cluster.FailModel = model => model == "heavy" ? new Status(StatusCode.DeadlineExceeded, "deadline_unattainable") : null;
+        for (var i = 0; i < 4; i++)
+        {
+            await cluster.ReportAsync();
+            var late = await Assert.ThrowsAsync<RpcException>(() => InferAsync(channel, RouterTestCluster.Request("heavy"), budget));
+            Assert.Equal(StatusCode.DeadlineExceeded, late.StatusCode);
+        }
+
+        // The reports still say 200 ms, but the router plans with what its calls took.
+        await cluster.ReportAsync();
+        var answer = await InferAsync(channel, RouterTestCluster.Request("face-embedding"), budget);
+        Assert.Equal("light", answer.ModelName);
+        Assert.Equal("best_fit", answer.Parameters["selection_reason"].StringParam);
+    }
+
+    [Fact]
     public async Task ModelInfer_ImpossibleBudget_ResourceExhaustedWithoutAskingTheWorker()
     {
         await using var cluster = await RouterTestCluster.StartAsync();

@@ -40,6 +40,9 @@ internal sealed class RouterTestCluster : IAsyncDisposable
 
     public FakeWorkerControl Control { get; }
 
+    /// <summary>When set, the worker answers ModelInfer of the models it names with this status instead of a result.</summary>
+    public Func<string, Status?>? FailModel { get; set; }
+
     public string WorkerAddress { get; private set; } = "";
 
     /// <summary>Heavy (quality 0.9995) and light (0.999) variants of face-embedding, both taking "input" [1, 3, 4, 4].</summary>
@@ -59,11 +62,17 @@ internal sealed class RouterTestCluster : IAsyncDisposable
         var control = new FakeWorkerControl();
         var inferred = new List<string>();
         worker.MapGrpcService(control.CreateDefinition());
+        RouterTestCluster? self = null;
         worker.MapGrpcService(ServiceDefinition.CreateBuilder().AddUnary(InferenceMethods.ModelInfer, (request, _) =>
         {
             lock (inferred)
             {
                 inferred.Add(request.ModelName);
+            }
+
+            if (self?.FailModel?.Invoke(request.ModelName) is { } failure)
+            {
+                throw new RpcException(failure);
             }
 
             var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
@@ -91,6 +100,7 @@ internal sealed class RouterTestCluster : IAsyncDisposable
         await router.StartAsync();
 
         var cluster = new RouterTestCluster(worker, router, control, inferred) { WorkerAddress = new Uri(address).Authority };
+        self = cluster;
         cluster._stream = await control.NextConnectionAsync();
         return cluster;
     }

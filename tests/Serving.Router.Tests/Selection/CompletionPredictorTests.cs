@@ -46,6 +46,15 @@ public sealed class CompletionPredictorTests
     }
 
     [Fact]
+    public void Predict_Calibrated_MultipliesTheReportsPrediction()
+    {
+        var load = Load("m", p99Ms: 20, queued: 1) with { Calibration = 1.5 };
+
+        Assert.Equal(42, CompletionPredictor.PredictUncalibrated(load, 1, 0.99, Network)!.Value.TotalMilliseconds, 6);
+        Assert.Equal(63, PredictMs(load), 6);
+    }
+
+    [Fact]
     public void Predict_InFlightBatch_CountsAsWorkAhead()
     {
         Assert.Equal(42, PredictMs(Load("m", p99Ms: 20, inFlight: 1)), 6);

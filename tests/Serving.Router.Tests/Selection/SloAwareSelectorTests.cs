@@ -117,6 +117,22 @@ public sealed class SloAwareSelectorTests
     }
 
     [Fact]
+    public void Select_CallsRanSlowerThanPredicted_HeavyVariantAvoidsThatWorkerThenDowngrades()
+    {
+        // dpn92 predicted at 62 ms by the reports: fits 100 ms, but not once w1's calls took 1.6x their predictions.
+        var slowOnW1 = Cluster(
+            Worker("w1", Load("dpn92", p99Ms: 60) with { Calibration = 1.6 }, Load("mobile", p99Ms: 5)),
+            Worker("w2", Load("dpn92", p99Ms: 60), Load("mobile", p99Ms: 5)));
+        var choice = Select(Request(Task, Interactive), slowOnW1);
+        Assert.Equal(("dpn92", "w2"), (choice.Variant?.Name, choice.Worker));
+
+        var slowEverywhere = Cluster(
+            Worker("w1", Load("dpn92", p99Ms: 60) with { Calibration = 1.6 }, Load("mobile", p99Ms: 5)),
+            Worker("w2", Load("dpn92", p99Ms: 60) with { Calibration = 1.6 }, Load("mobile", p99Ms: 5)));
+        Assert.Equal("mobile", Select(Request(Task, Interactive), slowEverywhere).Variant?.Name);
+    }
+
+    [Fact]
     public void Select_NothingFits_RejectionNamesTheFastestOption()
     {
         var choice = Select(Request(Task, Interactive) with { MinQuality = 0.98 }, SaturatedHeavy());

@@ -174,6 +174,35 @@ public sealed class WorkerLoadTrackerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordOutcome_CallsSlowerThanPredicted_RaiseTheModelsCalibrationUntilTheyAgeOut()
+    {
+        _tracker.Start();
+        var connection = await Control(W1).NextConnectionAsync();
+        connection.Push(Report("w1"));
+        await WaitForAsync(s => IsRoutable(s, W1));
+        var calibration = _options.Calibration;
+        calibration.MaxAge = TimeSpan.FromSeconds(1); // shorter than StaleAfter, so the stream stays up meanwhile
+
+        for (var i = 0; i < calibration.MinSamples; i++)
+        {
+            _tracker.RecordOutcome("w1:8001", "face-embed", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(180));
+        }
+
+        Assert.Equal(1.8, Find(_tracker.Current, W1)!.Models["face-embed"].Calibration, 6);
+        var predicted = CompletionPredictor.Predict(Find(_tracker.Current, W1)!.Models["face-embed"], 1, 0.99, TimeSpan.Zero)!.Value;
+        var uncalibrated = CompletionPredictor.PredictUncalibrated(Find(_tracker.Current, W1)!.Models["face-embed"], 1, 0.99, TimeSpan.Zero)!.Value;
+        Assert.Equal(uncalibrated.TotalMilliseconds * 1.8, predicted.TotalMilliseconds, 3);
+
+        // Unknown workers and models are ignored, not tracked.
+        _tracker.RecordOutcome("w9:8001", "face-embed", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(900));
+
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        connection.Push(Report("w1", queued: 3));
+        var next = await WaitForAsync(s => Find(s, W1)!.Models["face-embed"].QueueLengthPerPriority[0] == 3);
+        Assert.Equal(1, Find(next, W1)!.Models["face-embed"].Calibration);
+    }
+
+    [Fact]
     public async Task StreamBreaks_WorkerUnroutableUntilReconnectAfterBackoff()
     {
         _tracker.Start();
