@@ -11,4 +11,11 @@ public interface IServiceTimeEstimator
 {
     /// <summary>The expected execution time of a batch of <paramref name="batchSize"/> (at least 1).</summary>
     TimeSpan Estimate(int batchSize);
+
+    /// <summary>
+    /// The typical (median) execution time of a batch of <paramref name="batchSize"/>: what decides
+    /// whether a request can still make its deadline at all, where <see cref="Estimate"/> decides
+    /// how long to wait. Defaults to <see cref="Estimate"/>.
+    /// </summary>
+    TimeSpan EstimateTypical(int batchSize) => Estimate(batchSize);
 }

@@ -81,14 +81,19 @@ public sealed class ServiceTimeRecorder : IServiceTimeEstimator
     }
 
     /// <inheritdoc />
-    public TimeSpan Estimate(int batchSize)
+    public TimeSpan Estimate(int batchSize) => EstimateAt(batchSize, static p => p.Estimate);
+
+    /// <inheritdoc />
+    public TimeSpan EstimateTypical(int batchSize) => EstimateAt(batchSize, static p => p.P50);
+
+    private TimeSpan EstimateAt(int batchSize, Func<WindowPercentiles, TimeSpan> pick)
     {
         var now = _time.GetUtcNow();
         lock (_lock)
         {
             if (_windows.TryGetValue(batchSize, out var exact) && exact.Percentiles(now, _options) is { } own)
             {
-                return own.Estimate;
+                return pick(own);
             }
 
             (int Size, TimeSpan Estimate)? smaller = null;
@@ -101,10 +106,10 @@ public sealed class ServiceTimeRecorder : IServiceTimeEstimator
 
                 if (size > batchSize)
                 {
-                    return measured.Estimate;
+                    return pick(measured);
                 }
 
-                smaller = (size, measured.Estimate);
+                smaller = (size, pick(measured));
             }
 
             return smaller is { } below

@@ -136,6 +136,21 @@ public sealed class DeadlineAwareBatchPolicyTests
     }
 
     [Fact]
+    public void Decide_DeadlineWithinTheTypicalTimeButNotTheP99_StillSent()
+    {
+        // 3 ms left: the median run (2 ms) makes it, the p99 (5 ms) would not. Dropping is a certain miss.
+        var policy = new DeadlineAwareBatchPolicy(Options, new FuncEstimator(_ => TimeSpan.FromMilliseconds(5), _ => TimeSpan.FromMilliseconds(2)));
+
+        var kept = policy.Decide(Queues(Make(1, deadlineMs: 8)), At(5));
+        Assert.Empty(kept.Dropped);
+        Assert.Equal(BatchDecisionKind.Send, kept.Kind);
+
+        // 1 ms left: not even the median run makes it.
+        var dropped = Assert.Single(policy.Decide(Queues(Make(1, deadlineMs: 6)), At(5)).Dropped);
+        Assert.Equal(DropReason.DeadlineUnattainable, dropped.Reason);
+    }
+
+    [Fact]
     public void Decide_DeadlineUnattainableWithOptionOff_StillSends()
     {
         var policy = Policy(Options with { DropUnattainableRequests = false });

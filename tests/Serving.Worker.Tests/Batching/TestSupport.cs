@@ -3,11 +3,13 @@ using Serving.Worker.Batching;
 namespace Serving.Worker.Tests.Batching;
 
 /// <summary>A service-time estimate given by a function of batch size.</summary>
-internal sealed class FuncEstimator(Func<int, TimeSpan> estimate) : IServiceTimeEstimator
+internal sealed class FuncEstimator(Func<int, TimeSpan> estimate, Func<int, TimeSpan>? typical = null) : IServiceTimeEstimator
 {
     public static FuncEstimator Constant(TimeSpan value) => new(_ => value);
 
     public TimeSpan Estimate(int batchSize) => estimate(batchSize);
+
+    public TimeSpan EstimateTypical(int batchSize) => (typical ?? estimate)(batchSize);
 }
 
 /// <summary>A test request: an id, and what happened to it.</summary>

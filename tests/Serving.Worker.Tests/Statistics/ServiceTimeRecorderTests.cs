@@ -103,6 +103,20 @@ public sealed class ServiceTimeRecorderTests
     }
 
     [Fact]
+    public void EstimateTypical_IsTheMedianWhileEstimateIsTheP99()
+    {
+        var recorder = new ServiceTimeRecorder(new ManualTimeProvider());
+        foreach (var ms in new[] { 1, 2, 3, 4, 100 })
+        {
+            recorder.Record(2, Ms(ms));
+        }
+
+        Assert.Equal((Ms(3), Ms(100)), (recorder.EstimateTypical(2), recorder.Estimate(2)));
+        Assert.Equal(Ms(3), recorder.EstimateTypical(1)); // the batch of 2 bounds the batch of 1 from above
+        Assert.Equal(Ms(6), recorder.EstimateTypical(4)); // scaled linearly
+    }
+
+    [Fact]
     public void Estimate_UnmeasuredSize_UsesNearestLargerElseScalesNearestSmaller()
     {
         var recorder = new ServiceTimeRecorder(new ManualTimeProvider());
