@@ -30,7 +30,7 @@ internal static class RouterCommand
         var maxConcurrent = new Option<int>("--max-concurrent-per-client") { Description = "Requests one client may have in flight (0 = no limit)", DefaultValueFactory = _ => 64 };
         var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PKCS#12 certificate for TLS (h2c without)" };
         var headroom = new Option<double?>("--headroom") { Description = "Share of each request's remaining budget the SLO-aware selector keeps in reserve, in [0, 0.9) (default 0.1; also `headroom` in the configuration)" };
-        var calibration = new Option<double?>("--calibration-quantile") { Description = "Quantile of observed / predicted call time (recent calls per model and worker) that multiplies predictions, in (0, 1]; 0 turns calibration off (default 0.95; also `calibrationQuantile` in the configuration)" };
+        var calibration = new Option<double?>("--calibration-quantile") { Description = "Quantile of observed / predicted call time (recent calls per model and worker) that multiplies predictions, in (0, 1]; 0 turns calibration off (default 0.99; also `calibrationQuantile` in the configuration)" };
         var command = new Command("router", "Route task and KServe v2 requests to workers, selecting variants under latency SLOs")
         {
             port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom, calibration,

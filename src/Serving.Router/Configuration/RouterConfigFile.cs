@@ -14,7 +14,7 @@ namespace Serving.Router.Configuration;
 /// <code>
 /// selector: slo-aware
 /// headroom: 0.1
-/// calibrationQuantile: 0.95
+/// calibrationQuantile: 0.99
 /// defaultSloClass: standard
 /// sloClasses:
 ///   - {name: interactive, latencyMs: 100, percentile: 99}
