@@ -139,7 +139,11 @@ public static class RouterServiceCollectionExtensions
                     var models = current.Tasks.SelectMany(t => current.VariantsOf(t)).Select(v => v.Name)
                         .Concat(cluster.Workers.SelectMany(w => w.Models.Keys)).Distinct(StringComparer.Ordinal);
                     return models.Select(m => new Measurement<int>(cluster.RoutableFor(m).Count(), new KeyValuePair<string, object?>("model", m)));
-                });
+                },
+                calibration: () => tracker.Current.Workers.SelectMany(w => w.Models.Values.Select(m => new Measurement<double>(
+                    m.Calibration,
+                    new KeyValuePair<string, object?>("worker", w.Id),
+                    new KeyValuePair<string, object?>("model", m.ModelName)))));
             return metrics;
         });
         services.AddSingleton(sp => new RemoteInferenceContext(

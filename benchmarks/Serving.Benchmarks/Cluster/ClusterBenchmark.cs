@@ -95,7 +95,7 @@ internal static class ClusterBenchmark
                 // last answer, later for slower variants): the same arrivals give the same denominator.
                 var perSecond = report.Totals.WindowSeconds / stepSeconds;
                 var row = new SelectionRow(policy, level, rate, report.Totals, report.Totals.Goodput * perSecond, report.Totals.AccuracyWeightedGoodput * perSecond,
-                    report.Latency, report.Variants, report.Codes, report.Errors);
+                    report.Latency, report.Variants, report.Codes, report.Errors, await CalibrationAsync(cluster));
                 rows.Add(row);
                 Console.WriteLine(row.Format());
             }
@@ -110,6 +110,13 @@ internal static class ClusterBenchmark
         foreach (var row in rows.OrderBy(r => r.Level).ThenBy(r => PolicyOrder(r.Policy)))
         {
             markdown.AppendLine(row.Format());
+        }
+
+        markdown.AppendLine();
+        foreach (var row in rows.Where(r => r.Policy == "slo-aware" && r.Calibration.Count > 0))
+        {
+            markdown.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"- {row.Level:0.0}x, slo-aware: prediction calibration at the end of the step (per worker): {string.Join("; ", row.Calibration.GroupBy(c => c.Key.Split('@')[0]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {string.Join(" / ", g.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value.ToString("0.00", CultureInfo.InvariantCulture)))}"))}"));
         }
 
         markdown.AppendLine();
@@ -296,9 +303,35 @@ internal static class ClusterBenchmark
         return await new LoadTestRunner(options).RunAsync();
     }
 
+    /// <summary>The router's <c>serving_prediction_calibration</c> series now, as "model@worker" -> factor (empty when unreadable).</summary>
+    private static async Task<IReadOnlyDictionary<string, double>> CalibrationAsync(LocalCluster cluster)
+    {
+        var factors = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{cluster.Router.MetricsPort}/metrics"));
+            foreach (var line in text.Split('\n'))
+            {
+                var match = System.Text.RegularExpressions.Regex.Match(line, "^serving_prediction_calibration\\{model=\"([^\"]+)\",worker=\"([^\"]+)\"\\} (\\S+)$");
+                if (match.Success && double.TryParse(match.Groups[3].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var factor))
+                {
+                    factors[match.Groups[1].Value + "@" + match.Groups[2].Value] = factor;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"(router metrics unreadable: {ex.Message})");
+        }
+
+        return factors;
+    }
+
     private sealed record SelectionRow(
         string Policy, double Level, double Rate, Totals Totals, double Goodput, double AccuracyWeightedGoodput,
-        LatencySummary Latency, IReadOnlyList<VariantSummary> Variants, IReadOnlyDictionary<string, long> Codes, IReadOnlyList<ErrorSummary> Errors)
+        LatencySummary Latency, IReadOnlyList<VariantSummary> Variants, IReadOnlyDictionary<string, long> Codes, IReadOnlyList<ErrorSummary> Errors,
+        IReadOnlyDictionary<string, double> Calibration)
     {
         public string Format() => string.Create(CultureInfo.InvariantCulture,
             $"| {Level:0.0} | {Rate:0.0} | {Policy} | {Totals.Attainment:P2} | {Goodput:0.00} | {AccuracyWeightedGoodput:0.000} | {Latency.P99Ms:0} | {string.Join(", ", Variants.Select(v => $"{v.Variant} {v.Share:P0}"))} | {FormatCodes(Codes)} |");

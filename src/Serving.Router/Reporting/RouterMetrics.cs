@@ -27,8 +27,11 @@ public sealed class RouterMetrics : IDisposable
     private readonly Counter<long> _retries;
     private readonly Counter<long> _hedges;
 
-    /// <summary>Creates the instruments; <paramref name="breakerStates"/> and <paramref name="workersReady"/> are observed at scrape time.</summary>
-    public RouterMetrics(Func<IEnumerable<Measurement<int>>>? breakerStates = null, Func<IEnumerable<Measurement<int>>>? workersReady = null)
+    /// <summary>Creates the instruments; <paramref name="breakerStates"/>, <paramref name="workersReady"/> and <paramref name="calibration"/> are observed at scrape time.</summary>
+    public RouterMetrics(
+        Func<IEnumerable<Measurement<int>>>? breakerStates = null,
+        Func<IEnumerable<Measurement<int>>>? workersReady = null,
+        Func<IEnumerable<Measurement<double>>>? calibration = null)
     {
         _requests = _meter.CreateCounter<long>("serving_requests_total", description: "Router requests by task, variant and final gRPC status code.");
         _duration = _meter.CreateHistogram("serving_request_duration_seconds", "s", "Router request duration, receipt to answer.",
@@ -40,6 +43,7 @@ public sealed class RouterMetrics : IDisposable
         _hedges = _meter.CreateCounter<long>("serving_hedges_total", description: "Hedged worker calls (a second worker asked), by task.");
         _meter.CreateObservableGauge("serving_breaker_state", breakerStates ?? (() => []), description: "Circuit breaker per worker: 0 closed, 1 half-open, 2 open.");
         _meter.CreateObservableGauge("serving_workers_ready", workersReady ?? (() => []), description: "Workers with an up load stream reporting the model ready, by model.");
+        _meter.CreateObservableGauge("serving_prediction_calibration", calibration ?? (() => []), description: "Factor on completion predictions from what recent calls took against them (1 = as the worker's profile predicts), by worker and model.");
     }
 
     /// <summary>Publishes the series of <paramref name="task"/> and its SLO classes at 0, so rates exist before traffic.</summary>

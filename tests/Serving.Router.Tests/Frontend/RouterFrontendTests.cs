@@ -153,6 +153,7 @@ public sealed class RouterFrontendTests
         Assert.Matches("serving_slo_missed_total\\{slo=\"impossible\",task=\"face-embedding\"\\} 1", text);
         Assert.Contains("serving_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Matches("serving_workers_ready\\{model=\"heavy\"\\} 1", text);
+        Assert.Matches("serving_prediction_calibration\\{model=\"heavy\",worker=\"" + System.Text.RegularExpressions.Regex.Escape(cluster.WorkerAddress) + "\"\\} 1", text);
         Assert.Matches("serving_breaker_state\\{worker=\"" + System.Text.RegularExpressions.Regex.Escape(cluster.WorkerAddress) + "\"\\} 0", text);
         Assert.Matches("serving_retries_total\\{task=\"face-embedding\"\\} 0", text);
         Assert.Contains("serving_hedges_total{task=\"face-embedding\"}", text, StringComparison.Ordinal);
