@@ -11,8 +11,11 @@ namespace Serving.Router.Selection;
 /// The first quality level with a variant whose prediction fits the remaining budget (less the
 /// <see cref="SelectorOptions.Headroom"/> reserve) wins; among
 /// equal-quality variants that fit, the least predicted completion.</para>
-/// <para>Nothing fits: best-effort requests get the fastest option of all (prediction ties go to
-/// the cheaper, lower-quality variant); others are rejected at once with RESOURCE_EXHAUSTED
+/// <para>Nothing fits: when the fastest option of all (prediction ties go to the cheaper,
+/// lower-quality variant) still fits the whole remaining budget, it runs in the reserve
+/// (<c>in_reserve</c>): the reserve is there to choose cheaper variants earlier, not to refuse
+/// requests the prediction says can make it. Otherwise best-effort requests get that fastest
+/// option; others are rejected at once with RESOURCE_EXHAUSTED
 /// <c>slo_unattainable</c>, because a fast rejection lets the caller degrade or retry elsewhere
 /// while a late answer is useless. A pinned variant is the only candidate; when it cannot fit the
 /// reason names it. Workers without service-time measurements are never predicted to fit; they
@@ -99,6 +102,11 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, SelectionReasons.NoReadyWorker);
         }
 
+        if (fallback.Value.Placement.Predicted is { } inReserve && inReserve.Predicted <= remaining)
+        {
+            return VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.InReserve);
+        }
+
         if (request.BestEffort)
         {
             return VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.BestEffort);
@@ -139,7 +147,8 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}:{pinned}");
         }
 
-        if (placement.Predicted is { } pick && pick.Predicted <= options.Usable(remaining))
+        // The reserve only steers the choice among variants; a pinned variant has no alternative.
+        if (placement.Predicted is { } pick && pick.Predicted <= remaining)
         {
             return VariantChoice.Use(variant, pick.Worker, pick.Predicted, SelectionReasons.Pinned);
         }

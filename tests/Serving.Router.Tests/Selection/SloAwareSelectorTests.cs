@@ -133,6 +133,20 @@ public sealed class SloAwareSelectorTests
     }
 
     [Fact]
+    public void Select_OnlyTheReserveLeft_FastestRunsInItOverBudgetIsRejected()
+    {
+        // The only variant predicted at 95 ms of 100: not inside the 10% reserve, but inside the budget.
+        var request = Request(Task, Interactive) with { MinQuality = 0.98 };
+        var inReserve = Select(request, Cluster(Worker("w1", Load("dpn92", p99Ms: 93), Load("mobile", p99Ms: 5))));
+        Assert.Equal(("dpn92", SelectionReasons.InReserve), (inReserve.Variant?.Name, inReserve.Reason));
+
+        // Predicted at 102 ms: over the budget itself.
+        var over = Select(request, Cluster(Worker("w1", Load("dpn92", p99Ms: 100), Load("mobile", p99Ms: 5))));
+        Assert.True(over.IsRejected);
+        Assert.Equal(StatusCode.ResourceExhausted, over.Code);
+    }
+
+    [Fact]
     public void Select_NothingFits_RejectionNamesTheFastestOption()
     {
         var choice = Select(Request(Task, Interactive) with { MinQuality = 0.98 }, SaturatedHeavy());
