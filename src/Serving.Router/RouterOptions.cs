@@ -104,8 +104,8 @@ public sealed class RouterOptions
         Require(Selection.NetworkAllowance >= TimeSpan.Zero, "Selection.NetworkAllowance must not be negative.");
         Require(Selection.Headroom is >= 0 and < 0.9, "Selection.Headroom (headroom) must lie in [0, 0.9).");
         var calibration = LoadTracking.Calibration;
-        Require(calibration.Samples >= 0 && calibration.MinSamples >= 1 && calibration.MaxAge > TimeSpan.Zero && calibration.MaxFactor >= 1,
-            "LoadTracking.Calibration: Samples must not be negative, MinSamples must be at least 1, MaxAge positive and MaxFactor at least 1.");
+        Require(calibration.Samples >= 0 && calibration.MinSamples >= 1 && calibration.MaxAge > TimeSpan.Zero && calibration.MaxFactor >= 1 && calibration.MinPrediction >= TimeSpan.Zero,
+            "LoadTracking.Calibration: Samples and MinPrediction must not be negative, MinSamples must be at least 1, MaxAge positive and MaxFactor at least 1.");
         Require(!calibration.Enabled || calibration.Quantile is > 0 and <= 1, "LoadTracking.Calibration.Quantile (calibrationQuantile) must lie in (0, 1], or be 0 to turn calibration off.");
         Require(LoadTracking.StaleAfter > TimeSpan.Zero, "LoadTracking.StaleAfter must be positive.");
         Require(LoadTracking.InitialBackoff > TimeSpan.Zero && LoadTracking.MaxBackoff >= LoadTracking.InitialBackoff, "LoadTracking backoffs must be positive with MaxBackoff >= InitialBackoff.");

@@ -27,6 +27,13 @@ public sealed class CalibrationOptions
     /// <summary>Calls older than this are forgotten, so a factor from a past overload does not outlive it.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Predictions shorter than this are compared as if they were this long: below it a call's time
+    /// is mostly network, scheduling and collection pauses, which do not grow with the work ahead,
+    /// so a 10 ms prediction that took 30 ms says nothing about a 300 ms queue.
+    /// </summary>
+    public TimeSpan MinPrediction { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The largest factor (a worker this far off its own profile is a matter for its breaker, not for planning).</summary>
     public double MaxFactor { get; set; } = 3;
 
@@ -64,7 +71,8 @@ internal sealed class CalibrationWindow(CalibrationOptions options, TimeProvider
     {
         if (predicted > TimeSpan.Zero && observed >= TimeSpan.Zero)
         {
-            _samples.Enqueue((time.GetTimestamp(), observed / predicted));
+            var basis = predicted > options.MinPrediction ? predicted : options.MinPrediction;
+            _samples.Enqueue((time.GetTimestamp(), observed / basis));
             while (_samples.Count > options.Samples)
             {
                 _samples.Dequeue();

@@ -50,6 +50,27 @@ public sealed class CalibrationWindowTests
     }
 
     [Fact]
+    public void Factor_ShortPredictions_MeasuredAgainstTheMinimumPrediction()
+    {
+        var window = Window();
+        // 10 ms predicted, 30 ms taken: 3x the prediction, but only 0.6x the 50 ms minimum.
+        for (var i = 0; i < 10; i++)
+        {
+            window.Add(Ms(10), Ms(30));
+        }
+
+        Assert.Equal(1, window.Factor);
+
+        // 10 ms predicted, 80 ms taken: 1.6x the minimum.
+        for (var i = 0; i < 10; i++)
+        {
+            window.Add(Ms(10), Ms(80));
+        }
+
+        Assert.Equal(1.6, window.Factor, 6);
+    }
+
+    [Fact]
     public void Factor_IsCapped()
     {
         var window = Window(maxFactor: 3);
