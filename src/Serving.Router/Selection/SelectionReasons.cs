@@ -9,7 +9,7 @@ public static class SelectionReasons
     /// <summary>The pinned variant fits the budget.</summary>
     public const string Pinned = "pinned";
 
-    /// <summary>Nothing fitted the budget less the reserve (<see cref="SelectorOptions.Headroom"/>); the fastest option fits the budget itself and runs in the reserve.</summary>
+    /// <summary>Nothing fitted the budget less the reserve (<see cref="SelectorOptions.Headroom"/>) at calibrated predictions; the fastest option fits the budget itself by the worker's report alone and runs.</summary>
     public const string InReserve = "in_reserve";
 
     /// <summary>Nothing fitted; the request asked for best effort and got the fastest option.</summary>

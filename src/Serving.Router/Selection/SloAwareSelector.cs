@@ -12,10 +12,11 @@ namespace Serving.Router.Selection;
 /// <see cref="SelectorOptions.Headroom"/> reserve) wins; among
 /// equal-quality variants that fit, the least predicted completion.</para>
 /// <para>Nothing fits: when the fastest option of all (prediction ties go to the cheaper,
-/// lower-quality variant) still fits the whole remaining budget, it runs in the reserve
-/// (<c>in_reserve</c>): the reserve is there to choose cheaper variants earlier, not to refuse
-/// requests the prediction says can make it. Otherwise best-effort requests get that fastest
-/// option; others are rejected at once with RESOURCE_EXHAUSTED
+/// lower-quality variant) still fits the whole remaining budget by the worker's own numbers
+/// (without the reserve and without calibration), it runs (<c>in_reserve</c>): the reserve and the
+/// calibration are there to choose cheaper variants earlier, not to refuse requests the worker's
+/// report says can make it. Otherwise best-effort requests get that fastest option; others are
+/// rejected at once with RESOURCE_EXHAUSTED
 /// <c>slo_unattainable</c>, because a fast rejection lets the caller degrade or retry elsewhere
 /// while a late answer is useless. A pinned variant is the only candidate; when it cannot fit the
 /// reason names it. Workers without service-time measurements are never predicted to fit; they
@@ -102,7 +103,7 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, SelectionReasons.NoReadyWorker);
         }
 
-        if (fallback.Value.Placement.Predicted is { } inReserve && inReserve.Predicted <= remaining)
+        if (fallback.Value.Placement.Predicted is { } inReserve && inReserve.Plain <= remaining)
         {
             return VariantEvaluator.Use(fallback.Value.Variant, fallback.Value.Placement, SelectionReasons.InReserve);
         }
@@ -147,8 +148,8 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.Unavailable, $"{SelectionReasons.NoReadyWorker}:{pinned}");
         }
 
-        // The reserve only steers the choice among variants; a pinned variant has no alternative.
-        if (placement.Predicted is { } pick && pick.Predicted <= remaining)
+        // The reserve and calibration only steer the choice among variants; a pinned variant has no alternative.
+        if (placement.Predicted is { } pick && pick.Plain <= remaining)
         {
             return VariantChoice.Use(variant, pick.Worker, pick.Predicted, SelectionReasons.Pinned);
         }

@@ -34,14 +34,15 @@ internal static class VariantEvaluator
                 continue;
             }
 
-            var predicted = CompletionPredictor.Predict(load, request.Priority, request.Slo.Percentile, options.NetworkAllowance, now);
-            if (predicted is null)
+            var plain = CompletionPredictor.PredictUncalibrated(load, request.Priority, request.Slo.Percentile, options.NetworkAllowance, now);
+            if (plain is null)
             {
                 unprofiled ??= worker.Id;
                 continue;
             }
 
-            (candidates ??= []).Add(new WorkerCandidate(worker.Id, predicted.Value));
+            var calibration = Math.Max(1, load.Calibration);
+            (candidates ??= []).Add(new WorkerCandidate(worker.Id, plain.Value * calibration, calibration > 1 ? plain.Value : null));
         }
 
         var pick = candidates is null ? null : WorkerPicker.Pick(candidates, random, options.PowerOfTwoThreshold);

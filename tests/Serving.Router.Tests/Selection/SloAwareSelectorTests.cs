@@ -147,6 +147,17 @@ public sealed class SloAwareSelectorTests
     }
 
     [Fact]
+    public void Select_OnlyCalibrationPushesThePredictionOverTheBudget_FastestStillRuns()
+    {
+        // 62 ms by the report, 124 ms calibrated: steers away from the variant, but is no reason to refuse it.
+        var request = Request(Task, Interactive) with { MinQuality = 0.98 };
+        var choice = Select(request, Cluster(Worker("w1", Load("dpn92", p99Ms: 60) with { Calibration = 2 }, Load("mobile", p99Ms: 5))));
+
+        Assert.Equal(("dpn92", SelectionReasons.InReserve), (choice.Variant?.Name, choice.Reason));
+        Assert.Equal(TimeSpan.FromMilliseconds(124), choice.PredictedCompletion);
+    }
+
+    [Fact]
     public void Select_NothingFits_RejectionNamesTheFastestOption()
     {
         var choice = Select(Request(Task, Interactive) with { MinQuality = 0.98 }, SaturatedHeavy());
