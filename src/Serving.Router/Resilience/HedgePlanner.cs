@@ -8,7 +8,10 @@ namespace Serving.Router.Resilience;
 /// the 95th percentile): by then 19 of 20 requests have answered, so hedging costs about 5% extra
 /// load and cuts the tail a stalled or slow worker causes. Only when the budget allows: a hedge
 /// sent at that delay must itself be predicted to finish before the deadline, on the best other
-/// worker hosting the variant; otherwise no hedge (it would only add load).
+/// worker hosting the variant; otherwise no hedge (it would only add load). Both use the workers'
+/// reports alone, not the router's calibration (<see cref="ModelLoadSnapshot.Calibration"/>): a
+/// factor at the p99 of past slowdowns would delay the hedge past the p95 it is meant to fire at
+/// and call hedges infeasible that a stalled worker's requests need.
 /// </remarks>
 internal static class HedgePlanner
 {
@@ -27,7 +30,7 @@ internal static class HedgePlanner
         TimeSpan? bestOther = null;
         foreach (var (worker, load) in cluster.RoutableFor(model))
         {
-            var p95 = CompletionPredictor.Predict(load, request.Priority, HedgePercentile, options.NetworkAllowance, now);
+            var p95 = CompletionPredictor.PredictUncalibrated(load, request.Priority, HedgePercentile, options.NetworkAllowance, now);
             if (p95 is null)
             {
                 continue;

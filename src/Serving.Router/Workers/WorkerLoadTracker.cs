@@ -375,10 +375,10 @@ internal sealed class WorkerLoadTracker : IAsyncDisposable
         }
 
         var models = state.Report is null ? [] : LoadReportConversion.ToModelLoads(
-                state.Report,
-                m => state.Sent.TryGetValue(m, out var sent) ? sent.Count : 0,
-                state.LastReportAt,
-                m => state.Calibration.TryGetValue(m, out var window) ? window.Factor : 1);
+            state.Report,
+            m => state.Sent.TryGetValue(m, out var sent) ? sent.Count : 0,
+            state.LastReportAt,
+            m => state.Calibration.TryGetValue(m, out var window) ? window.Factor : 1);
         state.Snapshot = WorkerSnapshot.Create(state.Endpoint.Id, state.Connected && !state.Stale, models);
         return PublishLocked();
     }

@@ -37,8 +37,8 @@ public sealed record BatchingOptions
 
     /// <summary>
     /// Drop a request with DEADLINE_EXCEEDED as soon as its deadline cannot be met even if it ran
-    /// alone now in the typical (median) time (now + p50 service_time(its size) &gt; deadline), instead of computing a result nobody
-    /// will read. On by default: as Clockwork, rejecting early frees the instance for requests that
+    /// alone now in the typical (median) time (now + p50 service_time(its size) &gt; deadline),
+    /// instead of computing a result nobody will read. On by default: as Clockwork, rejecting early frees the instance for requests that
     /// can still make it. Off, only requests whose deadline has passed are dropped (Triton REJECT).
     /// </summary>
     public bool DropUnattainableRequests { get; init; } = true;

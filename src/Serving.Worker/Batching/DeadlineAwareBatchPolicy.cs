@@ -202,17 +202,11 @@ public sealed class DeadlineAwareBatchPolicy
         return candidates.GetRange(0, take).ToArray();
     }
 
-    private TimeSpan Estimate(int batchSize)
-    {
-        var estimate = _estimator.Estimate(Math.Max(1, batchSize));
-        return estimate > TimeSpan.Zero ? estimate : TimeSpan.Zero;
-    }
+    private TimeSpan Estimate(int batchSize) => NonNegative(_estimator.Estimate(Math.Max(1, batchSize)));
 
-    private TimeSpan Typical(int batchSize)
-    {
-        var estimate = _estimator.EstimateTypical(Math.Max(1, batchSize));
-        return estimate > TimeSpan.Zero ? estimate : TimeSpan.Zero;
-    }
+    private TimeSpan Typical(int batchSize) => NonNegative(_estimator.EstimateTypical(Math.Max(1, batchSize)));
+
+    private static TimeSpan NonNegative(TimeSpan estimate) => estimate > TimeSpan.Zero ? estimate : TimeSpan.Zero;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

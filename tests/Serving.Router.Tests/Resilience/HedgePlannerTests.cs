@@ -36,6 +36,17 @@ public sealed class HedgePlannerTests
     }
 
     [Fact]
+    public void Plan_CalibratedWorkers_HedgeStillAtTheReportsP95()
+    {
+        // Calibration 3 would put the p95 at ~69 ms and the hedge past a 70 ms budget; the reports' p95 (~23 ms) fits twice.
+        var calibrated = Cluster(
+            Worker("w1", Load("selfie", p50Ms: 10, p99Ms: 30) with { Calibration = 3 }),
+            Worker("w2", Load("selfie", p50Ms: 10, p99Ms: 30) with { Calibration = 3 }));
+
+        Assert.Equal(Plan(500)!.Value, Plan(70, calibrated)!.Value);
+    }
+
+    [Fact]
     public void Plan_NoOtherWorker_NoHedge()
     {
         Assert.Null(Plan(500, Cluster(Worker("w1", Load("selfie")), Unreachable("w2", Load("selfie")))));
