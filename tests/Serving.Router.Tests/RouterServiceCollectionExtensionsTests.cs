@@ -28,6 +28,27 @@ public sealed class RouterServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddServingRouterCore_CalibrationQuantile_ZeroTurnsItOffOutOfRangeIsAnError()
+    {
+        RouterOptions? accepted = null;
+        new ServiceCollection().AddServingRouterCore(options =>
+        {
+            options.Workers.Add("w1:8001");
+            options.LoadTracking.Calibration.Apply(0);
+            accepted = options;
+        });
+        Assert.False(accepted!.LoadTracking.Calibration.Enabled);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddServingRouterCore(options =>
+        {
+            options.Workers.Add("w1:8001");
+            options.LoadTracking.Calibration.Apply(1.5);
+        }));
+
+        Assert.Contains("calibrationQuantile", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddServingRouterCore_DnsSource_DnsDiscovery()
     {
         await using var provider = new ServiceCollection()
