@@ -29,7 +29,10 @@ internal static class CompletionPredictor
     /// <param name="networkAllowance">Time to reach the worker and back.</param>
     /// <param name="now">The current time, to age the in-flight batches since the report; null counts them as of the report.</param>
     public static TimeSpan? Predict(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null) =>
-        PredictUncalibrated(load, priority, percentile, networkAllowance, now) * Math.Max(1, load.Calibration);
+        PredictUncalibrated(load, priority, percentile, networkAllowance, now) * CalibrationOf(load);
+
+    /// <summary>The factor <see cref="Predict"/> applies: the model's calibration, never below 1.</summary>
+    public static double CalibrationOf(ModelLoadSnapshot load) => Math.Max(1, load.Calibration);
 
     /// <summary>The prediction from the worker's report alone, before <see cref="ModelLoadSnapshot.Calibration"/> (what calibration compares calls with).</summary>
     public static TimeSpan? PredictUncalibrated(ModelLoadSnapshot load, int priority, double percentile, TimeSpan networkAllowance, DateTimeOffset? now = null)

@@ -41,7 +41,7 @@ internal static class VariantEvaluator
                 continue;
             }
 
-            var calibration = Math.Max(1, load.Calibration);
+            var calibration = CompletionPredictor.CalibrationOf(load);
             (candidates ??= []).Add(new WorkerCandidate(worker.Id, plain.Value * calibration, calibration > 1 ? plain.Value : null));
         }
 
