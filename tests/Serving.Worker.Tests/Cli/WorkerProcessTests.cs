@@ -34,6 +34,7 @@ public sealed class WorkerProcessTests : IDisposable
 
     private readonly TestRepository _repository = new();
     private readonly StringBuilder _log = new();
+    private readonly List<string> _cleanup = [];
     private Process? _worker;
 
     [Fact]
@@ -91,6 +92,51 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.True(_worker.ExitTime - signalled < TimeSpan.FromSeconds(GracePeriodSeconds), $"exited at {_worker.ExitTime:HH:mm:ss.fff}, signalled {signalled:HH:mm:ss.fff}:\n{LogText()}");
     }
 
+    /// <summary>
+    /// Started from a large folder tree (as from <c>/</c> or a home folder), the worker does not watch it:
+    /// ASP.NET Core's default host watches its content root, the working directory, for appsettings
+    /// changes, recursively, with one inotify watch per folder.
+    /// </summary>
+    [Fact]
+    public async Task StartedInsideALargeFolderTree_DoesNotWatchIt()
+    {
+        const int Folders = 200;
+        var tree = Path.Combine(_repository.Path, "..", Path.GetFileName(_repository.Path) + "-cwd");
+        _cleanup.Add(tree);
+        for (var i = 0; i < Folders; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(tree, $"a{i % 10}", $"b{i}"));
+        }
+
+        AddLoopModel();
+        var port = FreePort.Next();
+        StartWorker(port, workingDirectory: tree);
+        using var channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{port}"));
+        await WaitForHealthAsync(channel, ServingStatus.Serving);
+
+        var watches = InotifyWatches(_worker!.Id);
+        Assert.True(watches < Folders / 2, $"the worker holds {watches} inotify watches, started in a tree of {Folders + 10} folders:\n{LogText()}");
+    }
+
+    /// <summary>Inotify watches a process holds: one <c>inotify wd:</c> line per watch in the fdinfo of its inotify descriptors.</summary>
+    private static int InotifyWatches(int pid)
+    {
+        var count = 0;
+        foreach (var info in Directory.EnumerateFiles($"/proc/{pid}/fdinfo"))
+        {
+            try
+            {
+                count += File.ReadLines(info).Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                // The descriptor closed meanwhile.
+            }
+        }
+
+        return count;
+    }
+
     public void Dispose()
     {
         if (_worker is not null)
@@ -109,6 +155,18 @@ public sealed class WorkerProcessTests : IDisposable
             }
 
             _worker.Dispose();
+        }
+
+        foreach (var folder in _cleanup)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
         }
 
         _repository.Dispose();
@@ -135,7 +193,7 @@ public sealed class WorkerProcessTests : IDisposable
         return "";
     }
 
-    private void StartWorker(int port)
+    private void StartWorker(int port, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet",
         [
@@ -149,6 +207,7 @@ public sealed class WorkerProcessTests : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? "",
         };
         _worker = new Process { StartInfo = start };
         _worker.OutputDataReceived += (_, e) => Log(e.Data);
