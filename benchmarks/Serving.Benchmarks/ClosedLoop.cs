@@ -60,15 +60,24 @@ internal sealed class LoadSamples(int concurrency)
     private TimeSpan _elapsed;
     private long _calls;
     private long _cpuTicks;
+    private long _kernelTicks;
+    private long _gcPauseTicks;
+    private int _collections;
 
     /// <summary>Runs one slice, adds it to the totals and returns its calls per second.</summary>
     public async Task<double> MeasureAsync(ClosedLoop loop, TimeSpan slice)
     {
-        var cpuBefore = ProcessCpuTicks();
+        var (cpuBefore, kernelBefore) = ProcessCpuTicks();
+        var pauseBefore = GC.GetTotalPauseDuration().Ticks;
+        var collectionsBefore = GC.CollectionCount(0);
         var start = Stopwatch.GetTimestamp();
         var calls = await loop.RunAsync(_latencies.Length, slice, _latencies);
         var elapsed = Stopwatch.GetElapsedTime(start);
-        _cpuTicks += ProcessCpuTicks() - cpuBefore;
+        var (cpuAfter, kernelAfter) = ProcessCpuTicks();
+        _cpuTicks += cpuAfter - cpuBefore;
+        _kernelTicks += kernelAfter - kernelBefore;
+        _gcPauseTicks += GC.GetTotalPauseDuration().Ticks - pauseBefore;
+        _collections += GC.CollectionCount(0) - collectionsBefore;
         _calls += calls;
         _elapsed += elapsed;
         return calls / elapsed.TotalSeconds;
@@ -79,15 +88,21 @@ internal sealed class LoadSamples(int concurrency)
         var all = _latencies.SelectMany(l => l).ToArray();
         Array.Sort(all);
         double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1000.0 / Stopwatch.Frequency;
-        return new LoadResult(_calls, _calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), _calls == 0 ? 0 : _cpuTicks / 10.0 / _calls);
+        double PerCall(double total) => _calls == 0 ? 0 : total / _calls;
+        return new LoadResult(
+            _calls, _calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), PerCall(_cpuTicks / 10.0),
+            PerCall(_kernelTicks / 10.0), PerCall(_gcPauseTicks / 10.0), PerCall(_collections * 1000.0));
     }
 
-    private static long ProcessCpuTicks()
+    private static (long Total, long Kernel) ProcessCpuTicks()
     {
         using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime.Ticks;
+        return (process.TotalProcessorTime.Ticks, process.PrivilegedProcessorTime.Ticks);
     }
 }
 
-/// <summary>One mode's figures: calls, calls/s, p50 and p99 in ms, process CPU µs per call.</summary>
-internal readonly record struct LoadResult(long Calls, double Rps, double P50, double P99, double CpuMicros);
+/// <summary>
+/// One mode's figures: calls, calls/s, p50 and p99 in ms, process CPU µs per call (all of it, and the
+/// kernel's part), GC pause µs per call and gen0 collections per 1,000 calls.
+/// </summary>
+internal readonly record struct LoadResult(long Calls, double Rps, double P50, double P99, double CpuMicros, double KernelMicros = 0, double GcPauseMicros = 0, double CollectionsPerThousand = 0);
