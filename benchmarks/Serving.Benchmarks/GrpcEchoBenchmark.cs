@@ -203,7 +203,7 @@ internal static class GrpcEchoBenchmark
     /// </summary>
     private static async Task<WebApplication> StartServerAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = GrpcServerHost.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpcServer();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -412,7 +412,7 @@ internal static class WorkerBenchmark
 
         public static async Task<Worker> StartAsync(string repository, int threads, string[] models)
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            var builder = GrpcServerHost.CreateBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddServingWorker(options =>
             {
@@ -472,7 +472,7 @@ internal static class WorkerBenchmark
 
         public static async Task<Router> StartAsync(Uri worker, string repository)
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            var builder = GrpcServerHost.CreateBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddServingRouter(options =>
             {

@@ -108,7 +108,7 @@ internal static class RouterCommand
             return 2;
         }
 
-        var builder = ServerHost.CreateBuilder();
+        var builder = GrpcServerHost.CreateBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var problems = new List<string>();

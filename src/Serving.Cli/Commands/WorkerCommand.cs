@@ -71,7 +71,7 @@ internal static class WorkerCommand
             }
         }
 
-        var builder = ServerHost.CreateBuilder();
+        var builder = GrpcServerHost.CreateBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         // Per-request hosting logs would drown the worker's own; metrics count requests instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
