@@ -15,8 +15,17 @@ public sealed class WorkerOptions
     /// <summary>How long a graceful stop may take to finish queued and in-flight requests.</summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often load reports are pushed.</summary>
+    /// <summary>How often load reports are pushed (at the latest; significant changes are pushed sooner).</summary>
     public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Least time between two load reports on one stream (at most the interval). Without it every
+    /// request's start and end is a change worth pushing: about two reports per request under load,
+    /// each a message to serialize, send, parse and apply, so the reporting cost grew with the request
+    /// rate. With it a stream carries at most one report per gap, holding every change of the gap.
+    /// Routers count the requests they sent since a report themselves, so they lose nothing of their own.
+    /// </summary>
+    public TimeSpan LoadReportMinGap { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The id load reports carry.</summary>
     public string WorkerId { get; set; } = Environment.MachineName + ":" + Environment.ProcessId;

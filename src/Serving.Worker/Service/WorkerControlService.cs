@@ -82,6 +82,7 @@ public sealed class WorkerControlService(ModelManager models, WorkerOptions opti
     private async Task WatchLoadAsync(WatchLoadRequest request, IServerStreamWriter<LoadReport> stream, ServerCallContext context)
     {
         var interval = request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : options.LoadReportInterval;
+        var minGap = options.LoadReportMinGap < interval ? options.LoadReportMinGap : interval;
         var token = context.CancellationToken;
         var signal = new Signal();
         var subscribed = new HashSet<LoadedModel>();
@@ -105,11 +106,13 @@ public sealed class WorkerControlService(ModelManager models, WorkerOptions opti
             {
                 Subscribe();
                 var report = Snapshot();
+                var sent = false;
                 if (last is null || time.GetElapsedTime(lastSent) >= interval || IsSignificantChange(last, report))
                 {
                     await stream.WriteAsync(report, token).ConfigureAwait(false);
                     last = report;
                     lastSent = time.GetTimestamp();
+                    sent = true;
                 }
 
                 if (models.IsShuttingDown && last is not null && last.Models.All(m => !m.Ready))
@@ -118,6 +121,13 @@ public sealed class WorkerControlService(ModelManager models, WorkerOptions opti
                     // (status OK) rather than hold the server's graceful stop open until its
                     // shutdown timeout; routers treat the end as "not routable" and resubscribe.
                     return;
+                }
+
+                if (sent && minGap > TimeSpan.Zero)
+                {
+                    // Nothing goes out before the gap is over: changes meanwhile (each request's start
+                    // and end signal one) are taken together in the next snapshot.
+                    await Task.Delay(minGap, time, token).ConfigureAwait(false);
                 }
 
                 var remaining = interval - time.GetElapsedTime(lastSent);

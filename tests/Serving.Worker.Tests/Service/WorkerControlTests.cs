@@ -64,6 +64,46 @@ public sealed class WorkerControlTests
         Assert.Equal(0ul, statistics.ModelStats[0].InferenceCount);
     }
 
+    /// <summary>
+    /// Every request's start and end is a significant change; under a stream of requests the worker
+    /// still pushes them (not only at the interval, here a minute) but at most one report per minimum
+    /// gap, the last one holding the final state.
+    /// </summary>
+    [Fact]
+    public async Task WatchLoad_RequestsBackToBack_PushesChangesAtMostOncePerMinGap()
+    {
+        const int Requests = 40;
+        var gap = TimeSpan.FromMilliseconds(100);
+        using var repository = new TestRepository();
+        repository.AddDoubler();
+        await using var host = await WorkerTestHost.StartAsync(repository.Path, configure: o => o.LoadReportMinGap = gap);
+        using var channel = host.CreateChannel();
+
+        using var cts = new CancellationTokenSource(SafetyTimeout);
+        using var call = channel.CallInvoker.ServerStreaming(WorkerControlMethods.WatchLoad, new WatchLoadRequest { Subscriber = "test", IntervalMs = 60_000 }, new CallOptions(CancellationToken: cts.Token));
+        Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+        var reports = new List<LoadReport> { call.ResponseStream.Current };
+        var requests = Task.Run(async () =>
+        {
+            for (var i = 0; i < Requests; i++)
+            {
+                await channel.CallInvoker.UnaryAsync(InferenceMethods.ModelInfer, WorkerTestHost.DoublerRequest([i, 2, 3, 4])).ResponseAsync.WaitAsync(SafetyTimeout);
+            }
+        });
+
+        // Until a report shows every request done and nothing running.
+        while (!(reports[^1].Models[0].ServiceTimes.Sum(t => t.SampleCount) == Requests && reports[^1].Models[0].InFlightBatches == 0))
+        {
+            Assert.True(await call.ResponseStream.MoveNext(cts.Token), "the stream ended");
+            reports.Add(call.ResponseStream.Current);
+        }
+
+        await requests;
+        Assert.True(reports.Count >= 2, "no report after the first: changes were not pushed");
+        var gaps = reports.Zip(reports.Skip(1), (a, b) => TimeSpan.FromTicks((b.TimestampUnixNanos - a.TimestampUnixNanos) / 100)).ToArray();
+        Assert.All(gaps, g => Assert.True(g >= gap - TimeSpan.FromMilliseconds(1), $"reports {g.TotalMilliseconds:0.0} ms apart, less than the {gap.TotalMilliseconds} ms gap ({reports.Count} reports for {Requests} requests)"));
+    }
+
     [Fact]
     public void IsSignificantChange_QueueBurst_PushesAndJitterWaits()
     {
