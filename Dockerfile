@@ -9,7 +9,7 @@
 
 ARG DOTNET_TAG=10.0-noble
 ARG ORT_VERSION=1.30.0
-ARG CUDA_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+ARG CUDA_BASE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04
 ARG NODE_BASE=node:20-bookworm-slim
 
 # ---- build: restore and publish the one executable ----
@@ -30,7 +30,7 @@ RUN npm pack --silent "onnxruntime-node@${ORT_VERSION}" \
  && mkdir -p /opt/onnxruntime/lib \
  && cp package/bin/napi-v6/linux/x64/libonnxruntime.so.1 /opt/onnxruntime/lib/libonnxruntime.so.1
 
-# ---- ort-gpu: the official ONNX Runtime GPU build (CUDA 12, cuDNN 9) ----
+# ---- ort-gpu: the official ONNX Runtime GPU build (CUDA 13, cuDNN 9: 1.30 links libcublas.so.13, libcudart.so.13) ----
 FROM debian:bookworm-slim AS ort-gpu
 ARG ORT_VERSION
 # Optional: the tarball's SHA-256 to pin the download.

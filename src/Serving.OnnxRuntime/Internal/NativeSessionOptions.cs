@@ -113,7 +113,7 @@ internal static unsafe class NativeSessionOptions
             : $"in '{Path.GetDirectoryName(NativeApi.LibraryPath)}'";
         string message =
             $"The CUDA execution provider (device {deviceId}) is not available: {CudaProviderLibrary} " +
-            $"(with libonnxruntime_providers_shared.so, CUDA 12 and cuDNN 9) must be installed {where} from an ONNX Runtime " +
+            $"(with libonnxruntime_providers_shared.so, and the CUDA and cuDNN that build links: CUDA 13 and cuDNN 9 for 1.30) must be installed {where} from an ONNX Runtime " +
             $"{NativeApi.RuntimeVersion} GPU build; the CPU build from npm has no CUDA provider. ONNX Runtime said: {cause.OrtMessage}";
         return new OrtException(cause.ErrorCode, message, cause);
     }

@@ -19,7 +19,8 @@ public sealed class DockerfileTests
         Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:", Resolve(dockerfile, dockerfile["runtime-base"].From));
         Assert.Equal("runtime-base", dockerfile["router"].From);
         Assert.Equal("runtime-base", dockerfile["worker"].From);
-        Assert.Matches("^nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-ubuntu", Resolve(dockerfile, dockerfile["worker-cuda"].From));
+        // ONNX Runtime 1.30's GPU build links CUDA 13 (libcublas.so.13, libcudart.so.13) and cuDNN 9.
+        Assert.Matches("^nvidia/cuda:13\\.[0-9.]+-cudnn-runtime-ubuntu", Resolve(dockerfile, dockerfile["worker-cuda"].From));
         // The CPU worker is the default target (the last stage).
         Assert.Equal("worker", dockerfile.Stages[^1].Name);
     }
