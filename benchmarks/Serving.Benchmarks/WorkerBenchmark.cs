@@ -15,8 +15,8 @@ using Serving.Grpc;
 using Serving.Models.Onnx;
 using Serving.Models.Zoo;
 using Serving.OnnxRuntime;
-using SessionOptions = Serving.OnnxRuntime.SessionOptions;
 using Serving.Protocol.Inference;
+using Serving.Worker.Inference;
 using Serving.Worker.Repository;
 using Serving.Worker.Repository.Tools;
 using Serving.Worker.Service;
@@ -45,10 +45,11 @@ namespace Serving.Benchmarks;
 /// in-process: issue 7's serving overhead.</item>
 /// </list>
 /// Client and worker share the process and so the cores: the gRPC figures include the client's cost.
-/// Options: <c>--part face|batching|router|all</c>, <c>--duration S</c> per mode and concurrency for face (default 15),
+/// Options: <c>--part face|batching|router|all</c> (or a list: <c>face,router</c>), <c>--duration S</c> per mode and concurrency for face (default 15),
 /// <c>--batch-duration S</c> per mode for batching (default 40), <c>--warmup S</c> (default 2),
 /// <c>--rounds N</c> alternating slices (default 6), <c>--concurrency 1,8,32</c>, <c>--threads N</c> intra-op
-/// threads for face (default 1, as the worker's <c>--threads</c>), <c>--batch-model NAME</c>,
+/// threads for face (default 1, as the worker's <c>--threads</c>), <c>--device cpu|cuda[:id]</c> for face and router
+/// (the worker's <c>--device</c>, the in-process session the same), <c>--batch-model NAME</c>,
 /// <c>--batch-concurrency N</c> (default 32), <c>--batch-threads N</c> (default 2), <c>--max-queue-delay-us N</c>
 /// (default 2000), <c>--preferred 8,16</c>, <c>--max-batch N</c> (default 32).
 /// </remarks>
@@ -60,9 +61,10 @@ internal static class WorkerBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var part = Option(args, "--part", "all");
+        var parts = Option(args, "--part", "all").Split(',', StringSplitOptions.TrimEntries);
+        bool Runs(string name) => parts.Contains(name) || parts.Contains("all");
         Console.WriteLine($"Worker benchmark: {Environment.ProcessorCount} cores, ONNX Runtime {OrtEnvironment.Instance.RuntimeVersion}, load average before: {LoadAverage()}");
-        if (part is "face" or "all")
+        if (Runs("face"))
         {
             var code = await RunFaceAsync(args);
             if (code != 0)
@@ -71,12 +73,12 @@ internal static class WorkerBenchmark
             }
         }
 
-        if (part is "batching" or "all")
+        if (Runs("batching"))
         {
             await RunBatchingAsync(args);
         }
 
-        if (part is "router" or "all")
+        if (Runs("router"))
         {
             var code = await RunRouterAsync(args);
             if (code != 0)
@@ -97,6 +99,7 @@ internal static class WorkerBenchmark
         var warmup = Seconds(args, "--warmup", "2");
         var rounds = Int(args, "--rounds", "6");
         var threads = Int(args, "--threads", "1");
+        var device = Option(args, "--device", "cpu");
         var concurrencies = Option(args, "--concurrency", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 
         var source = DefaultRepository.DefaultPath;
@@ -124,17 +127,17 @@ internal static class WorkerBenchmark
         request.Inputs.Add(tensor);
         request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(input.AsSpan())));
 
-        // The worker's session options: intra-op threads from --threads, everything else default.
-        using var session = InferenceSession.Create(Path.Combine(repository.Path, FaceModel, "1", ModelRepositoryScanner.ModelFileName), new SessionOptions { IntraOpThreads = threads });
+        // The worker's session options: intra-op threads from --threads, the device from --device, everything else default.
+        using var session = InferenceSession.Create(Path.Combine(repository.Path, FaceModel, "1", ModelRepositoryScanner.ModelFileName), ModelManager.SessionOptionsFor(threads, device));
         NamedTensor[] inputs = [NamedTensor.Create<float>("input", FaceShape, input)];
 
-        await using var worker = await Worker.StartAsync(repository.Path, threads, [FaceModel]);
+        await using var worker = await Worker.StartAsync(repository.Path, threads, [FaceModel], device);
         using var channel = GrpcChannel.ForAddress(worker.Address);
         var invoker = channel.CallInvoker;
 
         await CompareWithInProcessAsync(
             invoker, request, session, inputs, "gRPC worker", concurrencies, warmup, duration, rounds,
-            $"(a) Face embedding fr_feature [1,3,112,112] -> [1,512], unbatched, instance_group count {config.InstanceGroup.Count}, intra-op threads {threads}; worker");
+            $"(a) Face embedding fr_feature [1,3,112,112] -> [1,512], unbatched, instance_group count {config.InstanceGroup.Count}, intra-op threads {threads}, device {device}; worker");
         return 0;
     }
 
@@ -195,6 +198,7 @@ internal static class WorkerBenchmark
         var warmup = Seconds(args, "--warmup", "2");
         var rounds = Int(args, "--rounds", "6");
         var threads = Int(args, "--threads", "1");
+        var device = Option(args, "--device", "cpu");
         var concurrencies = Option(args, "--concurrency", "1,8").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         var source = DefaultRepository.DefaultPath;
         if (!DefaultRepository.Exists(source))
@@ -210,16 +214,16 @@ internal static class WorkerBenchmark
         request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(input.AsSpan())));
         request.Parameters["slo_class"] = new InferParameter { StringParam = "batch" };
 
-        using var session = InferenceSession.Create(Path.Combine(repository.Path, FaceModel, "1", ModelRepositoryScanner.ModelFileName), new SessionOptions { IntraOpThreads = threads });
+        using var session = InferenceSession.Create(Path.Combine(repository.Path, FaceModel, "1", ModelRepositoryScanner.ModelFileName), ModelManager.SessionOptionsFor(threads, device));
         NamedTensor[] inputs = [NamedTensor.Create<float>("input", FaceShape, input)];
-        await using var worker = await Worker.StartAsync(repository.Path, threads, [FaceModel]);
+        await using var worker = await Worker.StartAsync(repository.Path, threads, [FaceModel], device);
         await using var router = await Router.StartAsync(worker.Address, repository.Path);
         using var channel = GrpcChannel.ForAddress(router.Address);
         var invoker = channel.CallInvoker;
 
         await CompareWithInProcessAsync(
             invoker, request, session, inputs, "router + worker", concurrencies, warmup, duration, rounds,
-            $"(c) Serving overhead: fr_feature through router + worker (v2 by the task alias face-embedding), intra-op threads {threads}; routed");
+            $"(c) Serving overhead: fr_feature through router + worker (v2 by the task alias face-embedding), intra-op threads {threads}, device {device}; routed");
         return 0;
     }
 
@@ -410,7 +414,7 @@ internal static class WorkerBenchmark
 
         public Uri Address { get; }
 
-        public static async Task<Worker> StartAsync(string repository, int threads, string[] models)
+        public static async Task<Worker> StartAsync(string repository, int threads, string[] models, string device = "cpu")
         {
             var builder = GrpcServerHost.CreateBuilder();
             builder.Logging.ClearProviders();
@@ -418,6 +422,7 @@ internal static class WorkerBenchmark
             {
                 options.RepositoryPath = repository;
                 options.Threads = threads;
+                options.Device = device;
                 // As `serving worker` does: measured service times from the start, which a router plans with.
                 options.WarmupRuns = 3;
             });

@@ -336,10 +336,16 @@ public sealed partial class ModelManager : IDisposable
         }
     }
 
-    internal SessionOptions CreateSessionOptions()
+    internal SessionOptions CreateSessionOptions() => SessionOptionsFor(_options.Threads, _options.Device);
+
+    /// <summary>
+    /// The session options a worker gives every model: <paramref name="threads"/> intra-op threads and
+    /// the execution provider of <paramref name="device"/> (<c>cpu</c>, <c>cuda</c> or <c>cuda:&lt;id&gt;</c>).
+    /// </summary>
+    public static SessionOptions SessionOptionsFor(int threads, string device)
     {
-        var options = new SessionOptions { IntraOpThreads = _options.Threads };
-        var device = _options.Device.Trim().ToLowerInvariant();
+        var options = new SessionOptions { IntraOpThreads = threads };
+        device = device.Trim().ToLowerInvariant();
         if (device.StartsWith("cuda", StringComparison.Ordinal))
         {
             options.ExecutionProvider = ExecutionProvider.Cuda;
