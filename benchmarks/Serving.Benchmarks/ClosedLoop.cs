@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Serving.Benchmarks;
 
@@ -63,6 +64,8 @@ internal sealed class LoadSamples(int concurrency)
     private long _kernelTicks;
     private long _gcPauseTicks;
     private int _collections;
+    private long _switches;
+    private long _workItems;
 
     /// <summary>Runs one slice, adds it to the totals and returns its calls per second.</summary>
     public async Task<double> MeasureAsync(ClosedLoop loop, TimeSpan slice)
@@ -70,6 +73,8 @@ internal sealed class LoadSamples(int concurrency)
         var (cpuBefore, kernelBefore) = ProcessCpuTicks();
         var pauseBefore = GC.GetTotalPauseDuration().Ticks;
         var collectionsBefore = GC.CollectionCount(0);
+        var switchesBefore = ContextSwitches();
+        var workItemsBefore = ThreadPool.CompletedWorkItemCount;
         var start = Stopwatch.GetTimestamp();
         var calls = await loop.RunAsync(_latencies.Length, slice, _latencies);
         var elapsed = Stopwatch.GetElapsedTime(start);
@@ -78,6 +83,8 @@ internal sealed class LoadSamples(int concurrency)
         _kernelTicks += kernelAfter - kernelBefore;
         _gcPauseTicks += GC.GetTotalPauseDuration().Ticks - pauseBefore;
         _collections += GC.CollectionCount(0) - collectionsBefore;
+        _switches += ContextSwitches() - switchesBefore;
+        _workItems += ThreadPool.CompletedWorkItemCount - workItemsBefore;
         _calls += calls;
         _elapsed += elapsed;
         return calls / elapsed.TotalSeconds;
@@ -91,7 +98,32 @@ internal sealed class LoadSamples(int concurrency)
         double PerCall(double total) => _calls == 0 ? 0 : total / _calls;
         return new LoadResult(
             _calls, _calls / _elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), PerCall(_cpuTicks / 10.0),
-            PerCall(_kernelTicks / 10.0), PerCall(_gcPauseTicks / 10.0), PerCall(_collections * 1000.0));
+            PerCall(_kernelTicks / 10.0), PerCall(_gcPauseTicks / 10.0), PerCall(_collections * 1000.0),
+            PerCall(_switches), PerCall(_workItems));
+    }
+
+    /// <summary>The process's context switches so far, voluntary and not (getrusage; 0 where unavailable).</summary>
+    private static long ContextSwitches()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        var usage = new RUsage();
+        return GetRUsage(0, ref usage) == 0 ? usage.VoluntarySwitches + usage.InvoluntarySwitches : 0;
+    }
+
+    [DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRUsage(int who, ref RUsage usage);
+
+    // struct rusage on 64-bit Linux: two timevals, then 14 longs (ru_nvcsw and ru_nivcsw last).
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds, UserMicros, SystemSeconds, SystemMicros;
+        public long MaxRss, IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OuBlock, MsgSnd, MsgRcv, NSignals;
+        public long VoluntarySwitches, InvoluntarySwitches;
     }
 
     private static (long Total, long Kernel) ProcessCpuTicks()
@@ -103,6 +135,7 @@ internal sealed class LoadSamples(int concurrency)
 
 /// <summary>
 /// One mode's figures: calls, calls/s, p50 and p99 in ms, process CPU µs per call (all of it, and the
-/// kernel's part), GC pause µs per call and gen0 collections per 1,000 calls.
+/// kernel's part), GC pause µs per call, gen0 collections per 1,000 calls, and per call the process's
+/// context switches (each a thread that slept and was woken, or was preempted) and thread-pool work items.
 /// </summary>
-internal readonly record struct LoadResult(long Calls, double Rps, double P50, double P99, double CpuMicros, double KernelMicros = 0, double GcPauseMicros = 0, double CollectionsPerThousand = 0);
+internal readonly record struct LoadResult(long Calls, double Rps, double P50, double P99, double CpuMicros, double KernelMicros = 0, double GcPauseMicros = 0, double CollectionsPerThousand = 0, double Switches = 0, double WorkItems = 0);

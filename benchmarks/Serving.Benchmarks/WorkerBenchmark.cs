@@ -174,15 +174,15 @@ internal static class WorkerBenchmark
 
         Console.WriteLine($"{warmup.TotalSeconds:0.#} s warm-up + {duration.TotalSeconds:0.#} s per mode and concurrency in {rounds} alternating slices; everything shares this process and its cores (CPU is per call, all of it).");
         Console.WriteLine();
-        Console.WriteLine($"| concurrency | in-process req/s | {servedLabel} req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | {servedLabel} p50 / p99 (ms) | added p50 (ms) | in-process / {servedLabel} CPU ms per call (kernel's part) | GC pause µs / gen0 GCs per 1,000 calls | load avg |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| concurrency | in-process req/s | {servedLabel} req/s | ratio | median slice-pair ratio (min-max) | in-process p50 / p99 (ms) | {servedLabel} p50 / p99 (ms) | added p50 (ms) | in-process / {servedLabel} CPU ms per call (kernel's part) | GC pause µs / gen0 GCs per 1,000 calls | context switches / thread-pool items per call | load avg |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var concurrency in concurrencies)
         {
             await local.RunAsync(concurrency, warmup, latencies: null);
             await remote.RunAsync(concurrency, warmup, latencies: null);
             var (l, r, ratios) = await AlternateAsync(local, remote, concurrency, duration, rounds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {concurrency} | {l.Rps:0.0} | {r.Rps:0.0} | {r.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.00} / {l.P99:0.00} | {r.P50:0.00} / {r.P99:0.00} | {r.P50 - l.P50:0.00} | {l.CpuMicros / 1000:0.00} ({l.KernelMicros / 1000:0.00}) / {r.CpuMicros / 1000:0.00} ({r.KernelMicros / 1000:0.00}) | {l.GcPauseMicros:0} / {l.CollectionsPerThousand:0.0}, {r.GcPauseMicros:0} / {r.CollectionsPerThousand:0.0} | {LoadAverage()} |"));
+                $"| {concurrency} | {l.Rps:0.0} | {r.Rps:0.0} | {r.Rps / l.Rps:0.00} | {ratios[ratios.Length / 2]:0.00} ({ratios[0]:0.00}-{ratios[^1]:0.00}) | {l.P50:0.00} / {l.P99:0.00} | {r.P50:0.00} / {r.P99:0.00} | {r.P50 - l.P50:0.00} | {l.CpuMicros / 1000:0.00} ({l.KernelMicros / 1000:0.00}) / {r.CpuMicros / 1000:0.00} ({r.KernelMicros / 1000:0.00}) | {l.GcPauseMicros:0} / {l.CollectionsPerThousand:0.0}, {r.GcPauseMicros:0} / {r.CollectionsPerThousand:0.0} | {l.Switches:0.0} / {l.WorkItems:0.0}, {r.Switches:0.0} / {r.WorkItems:0.0} | {LoadAverage()} |"));
         }
     }
 
