@@ -35,6 +35,9 @@ internal sealed class GrpcTestHost : IAsyncDisposable
     /// <summary>The server address (loopback hosts) or http://localhost (in memory).</summary>
     public Uri Address { get; private set; } = new("http://localhost");
 
+    /// <summary>The server's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public TestServer? TestServer => _app.Services.GetService<IServer>() as TestServer;
 
     /// <summary>An in-memory host; the server's clock is a <see cref="ManualTimeProvider"/> unless <paramref name="useManualTime"/> is false.</summary>

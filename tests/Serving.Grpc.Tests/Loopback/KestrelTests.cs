@@ -3,6 +3,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Serving.Grpc.Internal;
 using Serving.Grpc.Tests.Echo;
 using Serving.Grpc.Tests.Infrastructure;
 
@@ -66,6 +69,24 @@ public sealed class KestrelTests : IAsyncLifetime
         var results = await Task.WhenAll(tasks).WaitAsync(SafetyTimeout);
 
         Assert.All(results, Assert.True);
+    }
+
+    [Fact]
+    public async Task Unary_LargeConcurrentMessages_ArriveIntactThroughTheServersLargeBlockPool()
+    {
+        const int size = 1024 * 1024;
+        var tasks = Enumerable.Range(0, 8).Select(async i =>
+        {
+            var response = await _channel.CallInvoker.UnaryAsync(EchoMethods.Unary, new EchoRequest { Payload = ByteString.CopyFrom(Payload.Create(size, seed: i)) });
+            return response.Payload.Span.SequenceEqual(Payload.Create(size, seed: i));
+        });
+
+        var results = await Task.WhenAll(tasks).WaitAsync(SafetyTimeout);
+
+        Assert.All(results, Assert.True);
+        // Kestrel received them into our 32 KiB blocks and gave the blocks back.
+        var factory = Assert.IsType<ServerMemoryPoolFactory>(_host.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+        Assert.Contains(factory.Pools, p => p.RetainedBlocks > 0);
     }
 
     [Fact]
