@@ -114,6 +114,7 @@ public sealed class RouterOptions
         Require(Breaker.MinimumThroughput >= 2, "Breaker.MinimumThroughput must be at least 2.");
         Require(Breaker.SamplingDuration >= TimeSpan.FromMilliseconds(500) && Breaker.BreakDuration >= TimeSpan.FromMilliseconds(500), "Breaker.SamplingDuration and BreakDuration must be at least 0.5 s.");
         Require(Dispatch.MaxAttempts >= 1, "Dispatch.MaxAttempts must be at least 1.");
+        Require(Dispatch.RescueWindowFactor >= 1 && !double.IsInfinity(Dispatch.RescueWindowFactor), "Dispatch.RescueWindowFactor must be a finite number of at least 1.");
         Require(MaxRequestDuration > TimeSpan.Zero, "MaxRequestDuration must be positive.");
         Require(MaxConcurrentPerClient >= 0, "MaxConcurrentPerClient must not be negative.");
         Require(MaxRequestBytes >= 1024, "MaxRequestBytes must be at least 1 KiB.");

@@ -83,6 +83,7 @@ internal static class ClusterBenchmark
         foreach (var policy in Option(args, "--policies", "slo-aware,always-best,always-cheapest").Split(','))
         {
             await cluster.StartRouterAsync(["--selector", policy, "--allow-synthetic", .. Option(args, "--router-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+            var reasonsBefore = (await RouterMetricsAsync(cluster)).Reasons;
             foreach (var level in levels)
             {
                 var rate = level * capacity;
@@ -94,8 +95,11 @@ internal static class ClusterBenchmark
                 // Per second of the step's schedule, not of the report's window (which ends with the
                 // last answer, later for slower variants): the same arrivals give the same denominator.
                 var perSecond = report.Totals.WindowSeconds / stepSeconds;
+                var metrics = await RouterMetricsAsync(cluster);
+                var reasons = metrics.Reasons.ToDictionary(r => r.Key, r => r.Value - reasonsBefore.GetValueOrDefault(r.Key), StringComparer.Ordinal);
+                reasonsBefore = metrics.Reasons;
                 var row = new SelectionRow(policy, level, rate, report.Totals, report.Totals.Goodput * perSecond, report.Totals.AccuracyWeightedGoodput * perSecond,
-                    report.Latency, report.Variants, report.Codes, report.Errors, await CalibrationAsync(cluster));
+                    report.Latency, report.Variants, report.Codes, report.Errors, metrics.Calibration) { Reasons = reasons };
                 rows.Add(row);
                 Console.WriteLine(row.Format());
             }
@@ -117,6 +121,13 @@ internal static class ClusterBenchmark
         {
             markdown.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"- {row.Level:0.0}x, slo-aware: prediction calibration at the end of the step (per worker): {string.Join("; ", row.Calibration.GroupBy(c => c.Key.Split('@')[0]).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {string.Join(" / ", g.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value.ToString("0.00", CultureInfo.InvariantCulture)))}"))}"));
+        }
+
+        markdown.AppendLine();
+        foreach (var row in rows.Where(r => r.Policy == "slo-aware" && r.Reasons.Count > 0))
+        {
+            markdown.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"- {row.Level:0.0}x, slo-aware: selections by reason (router's serving_selections_total over the step, rescues included): {string.Join(", ", row.Reasons.Where(r => r.Value > 0).OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0}"))}"));
         }
 
         markdown.AppendLine();
@@ -303,10 +314,14 @@ internal static class ClusterBenchmark
         return await new LoadTestRunner(options).RunAsync();
     }
 
-    /// <summary>The router's <c>serving_prediction_calibration</c> series now, as "model@worker" -> factor (empty when unreadable).</summary>
-    private static async Task<IReadOnlyDictionary<string, double>> CalibrationAsync(LocalCluster cluster)
+    /// <summary>
+    /// The router's <c>serving_prediction_calibration</c> series now, as "model@worker" -> factor, and
+    /// its <c>serving_selections_total</c> summed by reason (both empty when unreadable).
+    /// </summary>
+    private static async Task<(IReadOnlyDictionary<string, double> Calibration, IReadOnlyDictionary<string, double> Reasons)> RouterMetricsAsync(LocalCluster cluster)
     {
         var factors = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var reasons = new SortedDictionary<string, double>(StringComparer.Ordinal);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -318,6 +333,12 @@ internal static class ClusterBenchmark
                 {
                     factors[match.Groups[1].Value + "@" + match.Groups[2].Value] = factor;
                 }
+
+                var selection = System.Text.RegularExpressions.Regex.Match(line, "^serving_selections_total\\{[^}]*reason=\"([^\"]*)\"[^}]*\\} (\\S+)$");
+                if (selection.Success && double.TryParse(selection.Groups[2].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
+                {
+                    reasons[selection.Groups[1].Value] = reasons.GetValueOrDefault(selection.Groups[1].Value) + count;
+                }
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -325,7 +346,7 @@ internal static class ClusterBenchmark
             Console.Error.WriteLine($"(router metrics unreadable: {ex.Message})");
         }
 
-        return factors;
+        return (factors, reasons);
     }
 
     private sealed record SelectionRow(
@@ -333,6 +354,9 @@ internal static class ClusterBenchmark
         LatencySummary Latency, IReadOnlyList<VariantSummary> Variants, IReadOnlyDictionary<string, long> Codes, IReadOnlyList<ErrorSummary> Errors,
         IReadOnlyDictionary<string, double> Calibration)
     {
+        /// <summary>The router's selections during the step, by reason.</summary>
+        public IReadOnlyDictionary<string, double> Reasons { get; init; } = new Dictionary<string, double>();
+
         public string Format() => string.Create(CultureInfo.InvariantCulture,
             $"| {Level:0.0} | {Rate:0.0} | {Policy} | {Totals.Attainment:P2} | {Goodput:0.00} | {AccuracyWeightedGoodput:0.000} | {Latency.P99Ms:0} | {string.Join(", ", Variants.Select(v => $"{v.Variant} {v.Share:P0}"))} | {FormatCodes(Codes)} |");
     }

@@ -31,9 +31,11 @@ internal static class RouterCommand
         var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PKCS#12 certificate for TLS (h2c without)" };
         var headroom = new Option<double?>("--headroom") { Description = "Share of each request's remaining budget the SLO-aware selector keeps in reserve, in [0, 0.9) (default 0.1; also `headroom` in the configuration)" };
         var calibration = new Option<double?>("--calibration-quantile") { Description = "Quantile of observed / predicted call time (recent calls per model and worker) that multiplies predictions, in (0, 1]; 0 turns calibration off (default 0.99; also `calibrationQuantile` in the configuration)" };
+        var missRisk = new Option<bool?>("--weigh-miss-risk") { Description = "Whether the SLO-aware selector weighs each variant's quality by its chance of answering in time and takes a cheaper one when that is worth more (default true; also `weighMissRisk` in the configuration)" };
+        var rescue = new Option<bool?>("--rescue") { Description = "Whether a request whose first variant runs late or is shed is rescued with a cheaper variant that still fits (default true; also `rescue` in the configuration)" };
         var command = new Command("router", "Route task and KServe v2 requests to workers, selecting variants under latency SLOs")
         {
-            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom, calibration,
+            port, metricsPort, workers, config, repository, selector, allowSynthetic, apiKeysFile, maxConcurrent, tlsCert, headroom, calibration, missRisk, rescue,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new RouterSettings(
@@ -47,7 +49,7 @@ internal static class RouterCommand
                 result.GetValue(allowSynthetic),
                 result.GetValue(apiKeysFile)?.FullName ?? Environment.GetEnvironmentVariable("SERVING_API_KEYS_FILE"),
                 result.GetValue(maxConcurrent),
-                result.GetValue(tlsCert)?.FullName) { Headroom = result.GetValue(headroom), CalibrationQuantile = result.GetValue(calibration) },
+                result.GetValue(tlsCert)?.FullName) { Headroom = result.GetValue(headroom), CalibrationQuantile = result.GetValue(calibration), WeighMissRisk = result.GetValue(missRisk), Rescue = result.GetValue(rescue) },
             ready: null,
             cancellationToken));
         return command;
@@ -72,6 +74,12 @@ internal static class RouterCommand
 
         /// <summary>The calibration quantile (<c>--calibration-quantile</c>, 0 = off), overriding the configuration file's.</summary>
         public double? CalibrationQuantile { get; init; }
+
+        /// <summary>Whether the selector weighs quality by the chance of answering in time (<c>--weigh-miss-risk</c>), overriding the configuration file's.</summary>
+        public bool? WeighMissRisk { get; init; }
+
+        /// <summary>Whether late or shed requests are rescued with a cheaper variant (<c>--rescue</c>), overriding the configuration file's.</summary>
+        public bool? Rescue { get; init; }
     }
 
     /// <summary>Runs a router until SIGTERM, Ctrl+C or <paramref name="cancellationToken"/>; <paramref name="ready"/> completes once it listens.</summary>
@@ -132,6 +140,16 @@ internal static class RouterCommand
                 if (settings.Headroom is { } reserve)
                 {
                     options.Selection.Headroom = reserve;
+                }
+
+                if (settings.WeighMissRisk is { } weigh)
+                {
+                    options.Selection.WeighMissRisk = weigh;
+                }
+
+                if (settings.Rescue is { } rescueLate)
+                {
+                    options.Dispatch.Rescue = rescueLate;
                 }
 
                 if (settings.CalibrationQuantile is { } quantile)

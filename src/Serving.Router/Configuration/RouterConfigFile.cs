@@ -39,6 +39,12 @@ public sealed class RouterConfigFile
     /// <summary>The SLO-aware selector's reserve, a share of the remaining budget in [0, 0.9) (<see cref="SelectorOptions.Headroom"/>).</summary>
     public double? Headroom { get; set; }
 
+    /// <summary>Whether late or shed requests are rescued with a cheaper variant (<see cref="Resilience.DispatchOptions.Rescue"/>).</summary>
+    public bool? Rescue { get; set; }
+
+    /// <summary>Whether the SLO-aware selector weighs quality by the chance of answering in time (<see cref="SelectorOptions.WeighMissRisk"/>).</summary>
+    public bool? WeighMissRisk { get; set; }
+
     /// <summary>The quantile of observed / predicted call time that multiplies predictions, in (0, 1]; 0 turns calibration off (<see cref="CalibrationOptions"/>).</summary>
     public double? CalibrationQuantile { get; set; }
 
@@ -77,6 +83,16 @@ public sealed class RouterConfigFile
         if (Headroom is { } headroom)
         {
             options.Selection.Headroom = headroom;
+        }
+
+        if (WeighMissRisk is { } weigh)
+        {
+            options.Selection.WeighMissRisk = weigh;
+        }
+
+        if (Rescue is { } rescue)
+        {
+            options.Dispatch.Rescue = rescue;
         }
 
         if (CalibrationQuantile is { } quantile)

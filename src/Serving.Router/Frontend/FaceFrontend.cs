@@ -33,11 +33,11 @@ internal sealed class FaceFrontend(TaskFrontend frontend, ImageLimits limits)
         using var a = ImageInput.Decode(request.ImageA, "image_a", limits);
         using var b = ImageInput.Decode(request.ImageB, "image_b", limits);
         var admission = frontend.Admit(TaskNames.FaceEmbedding, request.Options, context);
-        return await frontend.RunAsync(admission, async admitted =>
+        return await frontend.RunAsync(admission, async (admitted, cancellationToken) =>
         {
             var pipeline = Pipeline(admitted, FaceOptions.Default);
-            var embedA = EmbedAsync(pipeline, a, "image_a", context.CancellationToken);
-            var embedB = EmbedAsync(pipeline, b, "image_b", context.CancellationToken);
+            var embedA = EmbedAsync(pipeline, a, "image_a", cancellationToken);
+            var embedB = EmbedAsync(pipeline, b, "image_b", cancellationToken);
             await Task.WhenAll(embedA, embedB).ConfigureAwait(false);
             var (faceA, faceB) = (embedA.Result, embedB.Result);
             var cosine = FacePipeline.Cosine(faceA.Vector, faceB.Vector);
@@ -51,20 +51,20 @@ internal sealed class FaceFrontend(TaskFrontend frontend, ImageLimits limits)
                 FaceB = ToProto(faceB.Face),
                 ServedBy = frontend.ServedBy(admitted, frontend.Elapsed(admitted)),
             };
-        }).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 
     private async Task<EmbedResponse> EmbedAsync(EmbedRequest request, ServerCallContext context)
     {
         using var image = ImageInput.Decode(request.Image, "image", limits);
         var admission = frontend.Admit(TaskNames.FaceEmbedding, request.Options, context);
-        return await frontend.RunAsync(admission, async admitted =>
+        return await frontend.RunAsync(admission, async (admitted, cancellationToken) =>
         {
-            var embedding = await EmbedAsync(Pipeline(admitted, FaceOptions.Default), image, "image", context.CancellationToken).ConfigureAwait(false);
+            var embedding = await EmbedAsync(Pipeline(admitted, FaceOptions.Default), image, "image", cancellationToken).ConfigureAwait(false);
             var response = new EmbedResponse { Face = ToProto(embedding.Face), ServedBy = frontend.ServedBy(admitted, frontend.Elapsed(admitted)) };
             response.Embedding.Add(embedding.Vector);
             return response;
-        }).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 
     private async Task<DetectResponse> DetectAsync(DetectRequest request, ServerCallContext context)
@@ -76,15 +76,15 @@ internal sealed class FaceFrontend(TaskFrontend frontend, ImageLimits limits)
 
         using var image = ImageInput.Decode(request.Image, "image", limits);
         var admission = frontend.Admit(TaskNames.FaceDetection, request.Options, context);
-        return await frontend.RunAsync(admission, async admitted =>
+        return await frontend.RunAsync(admission, async (admitted, cancellationToken) =>
         {
             var options = request.MinScore > 0 ? FaceOptions.Default with { ScoreThreshold = request.MinScore } : FaceOptions.Default;
-            var faces = await Pipeline(admitted, options).DetectAsync(image, context.CancellationToken).ConfigureAwait(false);
+            var faces = await Pipeline(admitted, options).DetectAsync(image, cancellationToken).ConfigureAwait(false);
             var response = new DetectResponse();
             response.Faces.AddRange(faces.Select(ToProto));
             response.ServedBy = frontend.ServedBy(admitted, frontend.Elapsed(admitted));
             return response;
-        }).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<FaceEmbedding> EmbedAsync(FacePipeline pipeline, RgbImage image, string name, CancellationToken cancellationToken)

@@ -62,14 +62,16 @@ internal sealed class InferenceFrontend(TaskFrontend frontend, RouterReadiness r
         var admission = isAlias || catalog.Find(request.ModelName) is not null
             ? frontend.Admit(task, options, context)
             : frontend.AdmitModel(request.ModelName, context);
-        return await frontend.RunAsync(admission, async admitted =>
+        return await frontend.RunAsync(admission, async (admitted, cancellationToken) =>
         {
-            var response = await admitted.Runner.ForwardAsync(admitted.Variant.Name, request, context.CancellationToken).ConfigureAwait(false);
+            // A rescue runs beside the first choice, and forwarding renames the message it sends: its own copy.
+            var message = admitted.Rescue ? request.Clone() : request;
+            var response = await admitted.Runner.ForwardAsync(admitted.Variant.Name, message, cancellationToken).ConfigureAwait(false);
             var served = frontend.ServedBy(admitted, frontend.Elapsed(admitted));
             response.Parameters["worker"] = new InferParameter { StringParam = served.Worker };
             response.Parameters["selection_reason"] = new InferParameter { StringParam = served.SelectionReason };
             return response;
-        }).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 
     // Requests run concurrently (they may join the same batch); errors travel in error_message, as Triton does.

@@ -20,11 +20,11 @@ internal sealed class SegmentationFrontend(TaskFrontend frontend, ImageLimits li
     {
         using var image = ImageInput.Decode(request.Image, "image", limits);
         var admission = frontend.Admit(TaskNames.PersonSegmentation, request.Options, context);
-        return await frontend.RunAsync(admission, async admitted =>
+        return await frontend.RunAsync(admission, async (admitted, cancellationToken) =>
         {
             var (spec, inputName) = RemoteSegmentationModel.SpecFor(admitted.Variant);
             var pipeline = new SegmentationPipeline(new RemoteSegmentationModel(admitted.Runner, admitted.Variant.Name, inputName, spec));
-            var result = await pipeline.SegmentRgbAsync(image.Pixels.ToArray(), image.Width, image.Height, context.CancellationToken).ConfigureAwait(false);
+            var result = await pipeline.SegmentRgbAsync(image.Pixels.ToArray(), image.Width, image.Height, cancellationToken).ConfigureAwait(false);
             return new SegmentResponse
             {
                 MaskPng = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(result.MaskPng()),
@@ -33,6 +33,6 @@ internal sealed class SegmentationFrontend(TaskFrontend frontend, ImageLimits li
                 Height = result.Height,
                 ServedBy = frontend.ServedBy(admitted, frontend.Elapsed(admitted)),
             };
-        }).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 }

@@ -45,6 +45,9 @@ public sealed class RemoteModelRunner : IModelRunner
         _preferredWorkers = preferredWorkers ?? new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
+    /// <summary>The deadline every worker call of this runner carries.</summary>
+    internal DateTimeOffset Deadline => _deadline;
+
     /// <summary>The worker that last answered for each model this runner ran.</summary>
     public IReadOnlyDictionary<string, string> ServedBy => _servedBy;
 

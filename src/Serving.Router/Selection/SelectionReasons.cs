@@ -6,6 +6,12 @@ public static class SelectionReasons
     /// <summary>The best-quality variant whose predicted completion fits the budget.</summary>
     public const string BestFit = "best_fit";
 
+    /// <summary>A better-quality variant fitted too, but its chance of missing the deadline cost more expected quality than it offered (<see cref="SelectorOptions.WeighMissRisk"/>).</summary>
+    public const string LowerRisk = "lower_risk";
+
+    /// <summary>The first choice ran late or was shed; a cheaper variant was sent with what was left of the budget, and answered first.</summary>
+    public const string Rescue = "rescue";
+
     /// <summary>The pinned variant fits the budget.</summary>
     public const string Pinned = "pinned";
 

@@ -9,6 +9,16 @@ public sealed record SelectionRequest(string Task, SloClass Slo, DateTimeOffset 
     /// <summary>Lowest acceptable catalogue quality; 0 = any.</summary>
     public double MinQuality { get; init; }
 
+    /// <summary>Only variants of lower quality than this (a rescue after the first choice ran late); null = no ceiling.</summary>
+    public double? QualityCeiling { get; init; }
+
+    /// <summary>
+    /// Whether a late answer would be rescued by a cheaper variant (the router's rescue applies to
+    /// this request): missing the deadline then costs the quality difference to the cheapest
+    /// variant rather than the whole answer, which is what <see cref="SelectorOptions.WeighMissRisk"/> weighs.
+    /// </summary>
+    public bool LateAnswerRescued { get; init; }
+
     /// <summary>Variant the caller insists on; null = the selector chooses.</summary>
     public string? PinnedVariant { get; init; }
 

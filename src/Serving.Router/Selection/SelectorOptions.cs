@@ -15,6 +15,13 @@ public sealed class SelectorOptions
     /// </summary>
     public double Headroom { get; set; } = 0.1;
 
+    /// <summary>
+    /// Whether the SLO-aware selector weighs each fitting variant's quality by its chance of
+    /// answering in time (<see cref="MissRisk"/>) and takes a lower-quality variant when that expected
+    /// quality is higher. Off: the best-quality variant that fits at the class's percentile, always.
+    /// </summary>
+    public bool WeighMissRisk { get; set; } = true;
+
     /// <summary>The part of <paramref name="remaining"/> a prediction must fit in: all of it less the <see cref="Headroom"/> reserve.</summary>
     public TimeSpan Usable(TimeSpan remaining) => remaining * (1 - Headroom);
 

@@ -11,6 +11,14 @@ namespace Serving.Router.Selection;
 /// The first quality level with a variant whose prediction fits the remaining budget (less the
 /// <see cref="SelectorOptions.Headroom"/> reserve) wins; among
 /// equal-quality variants that fit, the least predicted completion.</para>
+/// <para>Unless <see cref="SelectorOptions.WeighMissRisk"/> is off, a fitting variant still yields
+/// to a lower-quality one that also fits when the lower one's expected quality is higher: quality ×
+/// (1 − the chance of missing the deadline, <see cref="MissRisk"/>), since a late answer is worth
+/// nothing. Variants whose qualities differ by a hair then go to the better one only when it is
+/// nearly certain to make it (reason <c>lower_risk</c> otherwise); a large quality gap still takes
+/// the better variant whenever it fits at the class's percentile. When the router would rescue a
+/// late answer (<see cref="SelectionRequest.LateAnswerRescued"/>) a miss costs only the step down
+/// to the cheapest variant: quality − chance × (quality − the cheapest's quality).</para>
 /// <para>Nothing fits: when the fastest option of all (prediction ties go to the cheaper,
 /// lower-quality variant) still fits the whole remaining budget by the worker's own numbers
 /// (without the reserve and without calibration), it runs (<c>in_reserve</c>): the reserve and the
@@ -51,6 +59,15 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
             return VariantChoice.Reject(StatusCode.FailedPrecondition, SelectionReasons.BelowMinQuality);
         }
 
+        if (request.QualityCeiling is { } ceiling)
+        {
+            eligible.RemoveAll(v => v.Quality >= ceiling);
+            if (eligible.Count == 0)
+            {
+                return VariantChoice.Reject(StatusCode.ResourceExhausted, SelectionReasons.SloUnattainable);
+            }
+        }
+
         var remaining = request.Deadline - now;
         if (remaining <= TimeSpan.Zero)
         {
@@ -61,10 +78,19 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
         var random = randomFactory.Create();
         (VariantInfo Variant, VariantPlacement Placement)? fastest = null;
         (VariantInfo Variant, VariantPlacement Placement)? unprofiledOnly = null;
+        (VariantInfo Variant, VariantPlacement Placement)? best = null;
+        var bestValue = 0.0;
+        var lowerRisk = false;
         for (var level = 0; level < eligible.Count;)
         {
             (VariantInfo Variant, VariantPlacement Placement)? fit = null;
             var quality = eligible[level].Quality;
+            if (best is not null && quality <= bestValue)
+            {
+                // Expected quality never exceeds quality: no lower level can beat the best so far.
+                break;
+            }
+
             for (; level < eligible.Count && eligible[level].Quality == quality; level++)
             {
                 var variant = eligible[level];
@@ -93,8 +119,24 @@ internal sealed class SloAwareSelector(SelectorOptions options, IRandomFactory r
 
             if (fit is { } chosen)
             {
-                return VariantEvaluator.Use(chosen.Variant, chosen.Placement, SelectionReasons.BestFit);
+                var risk = options.WeighMissRisk
+                    ? VariantEvaluator.MissChance(chosen.Variant, chosen.Placement.Predicted!.Value.Worker, request, cluster, options, now, remaining)
+                    : 0;
+                // A miss loses the answer, or with a rescue only the step down to the cheapest variant.
+                var loss = request.LateAnswerRescued ? quality - eligible[^1].Quality : Math.Abs(quality);
+                var value = quality - (loss * risk);
+                if (best is null || value > bestValue)
+                {
+                    lowerRisk = best is not null;
+                    best = chosen;
+                    bestValue = value;
+                }
             }
+        }
+
+        if (best is { } winner)
+        {
+            return VariantEvaluator.Use(winner.Variant, winner.Placement, lowerRisk ? SelectionReasons.LowerRisk : SelectionReasons.BestFit);
         }
 
         var fallback = fastest ?? unprofiledOnly;

@@ -49,6 +49,35 @@ internal static class VariantEvaluator
         return new VariantPlacement(pick, unprofiled);
     }
 
+    /// <summary>
+    /// The chance that <paramref name="variant"/> on <paramref name="worker"/> answers after the
+    /// deadline <paramref name="remaining"/> away (<see cref="MissRisk"/> over its calibrated p50 and
+    /// p99 predictions); 1 when the worker has no prediction for it.
+    /// </summary>
+    public static double MissChance(
+        VariantInfo variant,
+        string worker,
+        SelectionRequest request,
+        ClusterSnapshot cluster,
+        SelectorOptions options,
+        DateTimeOffset now,
+        TimeSpan remaining)
+    {
+        foreach (var (candidate, load) in cluster.RoutableFor(variant.Name))
+        {
+            if (candidate.Id != worker)
+            {
+                continue;
+            }
+
+            var median = CompletionPredictor.Predict(load, request.Priority, 0.5, options.NetworkAllowance, now);
+            var p99 = CompletionPredictor.Predict(load, request.Priority, 0.99, options.NetworkAllowance, now);
+            return median is { } m && p99 is { } p ? MissRisk.Estimate(m, p, remaining) : 1;
+        }
+
+        return 1;
+    }
+
     /// <summary>A use of <paramref name="variant"/> at <paramref name="placement"/> (which must have a worker).</summary>
     public static VariantChoice Use(VariantInfo variant, VariantPlacement placement, string reason) =>
         placement.Predicted is { } pick

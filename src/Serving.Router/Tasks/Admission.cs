@@ -13,6 +13,12 @@ namespace Serving.Router.Tasks;
 /// <param name="StartedTimestamp">Receipt, as <see cref="TimeProvider.GetTimestamp"/>.</param>
 internal sealed record Admission(string Task, SloClass Slo, DateTimeOffset Deadline, VariantChoice Choice, RemoteModelRunner Runner, long StartedTimestamp)
 {
+    /// <summary>What selection was asked (null for a model outside the catalogue): a rescue asks again with what is left.</summary>
+    public SelectionRequest? Selection { get; init; }
+
+    /// <summary>Whether this is a rescue: a cheaper variant sent when the first choice ran late or was shed.</summary>
+    public bool Rescue { get; init; }
+
     /// <summary>The chosen variant.</summary>
     public VariantInfo Variant => Choice.Variant!;
 

@@ -3,6 +3,7 @@ using Serving.Grpc;
 using Serving.Protocol.V1;
 using Serving.Router.Remote;
 using Serving.Router.Reporting;
+using Serving.Router.Resilience;
 using Serving.Router.Selection;
 using Serving.Router.Workers;
 
@@ -64,6 +65,7 @@ internal sealed class TaskFrontend(
             PinnedVariant = string.IsNullOrEmpty(requestOptions.PinnedVariant) ? null : requestOptions.PinnedVariant,
             BestEffort = requestOptions.BestEffort,
             ExcludedWorkers = remote.Dispatcher.ExcludedWorkers,
+            LateAnswerRescued = options.Dispatch.Rescue && !requestOptions.BestEffort && string.IsNullOrEmpty(requestOptions.PinnedVariant),
         };
         var choice = selector.Select(request, tracker.Current, catalog.Current, now);
         metrics.Selected(task, choice.Variant?.Name, choice.Reason);
@@ -75,7 +77,7 @@ internal sealed class TaskFrontend(
 
         var preferred = new Dictionary<string, string>(StringComparer.Ordinal) { [choice.Variant!.Name] = choice.Worker! };
         var runner = new RemoteModelRunner(remote, slo, HardDeadline(grpcDeadline, now), preferred);
-        return new Admission(task, slo, budgetEnd, choice, runner, started);
+        return new Admission(task, slo, budgetEnd, choice, runner, started) { Selection = request };
     }
 
     /// <summary>
@@ -115,7 +117,8 @@ internal sealed class TaskFrontend(
     public TimeSpan Complete(Admission admission, StatusCode code)
     {
         var elapsed = time.GetElapsedTime(admission.StartedTimestamp);
-        if (code == StatusCode.OK && !admission.Task.StartsWith("model:", StringComparison.Ordinal))
+        // A rescue's time includes the wait for the first choice: not the pipeline's overhead.
+        if (code == StatusCode.OK && !admission.Rescue && !admission.Task.StartsWith("model:", StringComparison.Ordinal))
         {
             _overhead.Record(admission.Task, elapsed, admission.Runner.LongestCall(admission.Variant.Name));
         }
@@ -145,12 +148,95 @@ internal sealed class TaskFrontend(
         };
     }
 
-    /// <summary>Runs <paramref name="pipeline"/> for an admitted request, accounting for its outcome.</summary>
-    public async Task<T> RunAsync<T>(Admission admission, Func<Admission, Task<T>> pipeline)
+    /// <summary>
+    /// Runs <paramref name="pipeline"/> for an admitted request, accounting for its outcome; with a
+    /// rescue (<see cref="DispatchOptions.Rescue"/>) the pipeline may run a second time, concurrently,
+    /// with a cheaper variant's admission, and must use the admission and token it is given.
+    /// </summary>
+    /// <remarks>
+    /// <para>A rescue applies to variants the SLO-aware selector chose (not pinned, best-effort or
+    /// fixed-policy requests) when the catalogue has a cheaper variant the request accepts. It
+    /// starts when the first choice has not answered by the deadline less
+    /// <see cref="DispatchOptions.RescueWindowFactor"/> × (the cheaper variant's predicted completion
+    /// + the task's pipeline overhead), or at once when the first choice fails with
+    /// DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED or UNAVAILABLE before the deadline (a worker shed it or
+    /// every worker failed). It selects again among variants below the first choice's quality with
+    /// what is left of the budget; when nothing fits, there is no rescue. The first successful answer
+    /// wins and the other run is cancelled, and awaited, before this returns.</para>
+    /// <para>A late answer is worth nothing to the caller, a cheaper one in time is: this turns the
+    /// tail of the first choice (a batch slowed by the shared cores, a stale report) into answers
+    /// of slightly lower quality, at the cost of a cheap second request for the few that run late.</para>
+    /// </remarks>
+    public async Task<T> RunAsync<T>(Admission admission, Func<Admission, CancellationToken, Task<T>> pipeline, CancellationToken cancellationToken)
+    {
+        if (!CanRescue(admission))
+        {
+            try
+            {
+                var result = await pipeline(admission, cancellationToken).ConfigureAwait(false);
+                Complete(admission, StatusCode.OK);
+                return result;
+            }
+            catch (Exception ex)
+            {
+                Complete(admission, Admission.CodeOf(ex));
+                throw;
+            }
+        }
+
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var primary = pipeline(admission, first.Token);
+        if (RescueStart(admission) is { } startAt)
+        {
+            if (startAt > time.GetUtcNow())
+            {
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(primary, Task.Delay(startAt - time.GetUtcNow(), time, timer.Token)).ConfigureAwait(false);
+                await timer.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            // Nothing cheaper fits now: a rescue only if the first choice fails early.
+            await ((Task)primary).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var rescue = cancellationToken.IsCancellationRequested || primary.IsCompletedSuccessfully || (primary.IsCompleted && !Rescuable(primary, admission))
+            ? null
+            : Readmit(admission);
+        if (rescue is null)
+        {
+            return await FinishAsync(admission, primary).ConfigureAwait(false);
+        }
+
+        using var second = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var backup = pipeline(rescue, second.Token);
+        if (primary.IsCompleted)
+        {
+            return await FinishAsync(rescue, backup).ConfigureAwait(false);
+        }
+
+        // The first success answers; when both fail, the first choice's failure does.
+        var done = await Task.WhenAny(primary, backup).ConfigureAwait(false);
+        var winner = done;
+        if (!done.IsCompletedSuccessfully)
+        {
+            var other = done == primary ? backup : primary;
+            await ((Task)other).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            winner = other.IsCompletedSuccessfully ? other : primary;
+        }
+
+        var loser = winner == primary ? backup : primary;
+        await (loser == primary ? first : second).CancelAsync().ConfigureAwait(false);
+        await ((Task)loser).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return await FinishAsync(winner == backup ? rescue : admission, winner).ConfigureAwait(false);
+    }
+
+    private async Task<T> FinishAsync<T>(Admission admission, Task<T> run)
     {
         try
         {
-            var result = await pipeline(admission).ConfigureAwait(false);
+            var result = await run.ConfigureAwait(false);
             Complete(admission, StatusCode.OK);
             return result;
         }
@@ -159,6 +245,55 @@ internal sealed class TaskFrontend(
             Complete(admission, Admission.CodeOf(ex));
             throw;
         }
+    }
+
+    private bool CanRescue(Admission admission) =>
+        options.Dispatch.Rescue
+        && admission.Selection is { BestEffort: false, PinnedVariant: null } selection
+        && RouterMetrics.ReasonLabel(admission.Choice.Reason) is SelectionReasons.BestFit or SelectionReasons.LowerRisk or SelectionReasons.InReserve
+        && catalog.Current.VariantsOf(admission.Task).Any(v => v.Quality < admission.Variant.Quality && v.Quality >= selection.MinQuality && VariantEvaluator.IsAllowed(v, catalog.Current));
+
+    // Failures another, cheaper variant may answer in time: shed by a worker, or no worker left.
+    private bool Rescuable<T>(Task<T> failed, Admission admission) =>
+        time.GetUtcNow() < admission.Deadline
+        && failed.Exception?.InnerException is RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Unavailable };
+
+    private SelectionRequest RescueRequest(Admission admission) => admission.Selection! with
+    {
+        Deadline = admission.Deadline - _overhead.Estimate(admission.Task, admission.Slo.Percentile),
+        QualityCeiling = admission.Variant.Quality,
+        ExcludedWorkers = remote.Dispatcher.ExcludedWorkers,
+    };
+
+    // When a rescue would start if the first choice is still running: the deadline less the window. Null when nothing cheaper fits now.
+    private DateTimeOffset? RescueStart(Admission admission)
+    {
+        var choice = selector.Select(RescueRequest(admission), tracker.Current, catalog.Current, time.GetUtcNow());
+        if (choice.IsRejected)
+        {
+            return null;
+        }
+
+        var window = (choice.PredictedCompletion + _overhead.Estimate(admission.Task, admission.Slo.Percentile)) * options.Dispatch.RescueWindowFactor;
+        return admission.Deadline - window;
+    }
+
+    private Admission? Readmit(Admission admission)
+    {
+        var choice = selector.Select(RescueRequest(admission), tracker.Current, catalog.Current, time.GetUtcNow());
+        if (choice.IsRejected)
+        {
+            return null;
+        }
+
+        metrics.Selected(admission.Task, choice.Variant!.Name, SelectionReasons.Rescue);
+        var preferred = new Dictionary<string, string>(StringComparer.Ordinal) { [choice.Variant.Name] = choice.Worker! };
+        return admission with
+        {
+            Choice = VariantChoice.Use(choice.Variant, choice.Worker!, choice.PredictedCompletion, SelectionReasons.Rescue),
+            Runner = new RemoteModelRunner(remote, admission.Slo, admission.Runner.Deadline, preferred),
+            Rescue = true,
+        };
     }
 
     private static string Fastest(VariantChoice choice, string label) =>

@@ -75,6 +75,55 @@ public sealed class RouterFrontendTests
     }
 
     [Fact]
+    public async Task ModelInfer_WorkerShedsTheHeavyVariant_RescuedWithTheLightOneInTime()
+    {
+        await using var cluster = await RouterTestCluster.StartAsync();
+        using var channel = cluster.CreateChannel();
+        cluster.FailModel = model => model == "heavy" ? new Status(StatusCode.DeadlineExceeded, "deadline_unattainable") : null;
+        await cluster.ReportAsync();
+
+        var answer = await InferAsync(channel, RouterTestCluster.Request("face-embedding"), TimeSpan.FromSeconds(5));
+
+        Assert.Equal("light", answer.ModelName);
+        Assert.Equal("rescue", answer.Parameters["selection_reason"].StringParam);
+        Assert.Equal(["heavy", "light"], cluster.InferredModels());
+    }
+
+    [Fact]
+    public async Task ModelInfer_HeavyVariantStalls_RescuedBeforeTheDeadlineAndTheStalledCallCancelled()
+    {
+        await using var cluster = await RouterTestCluster.StartAsync();
+        using var channel = cluster.CreateChannel();
+        cluster.StallModel = model => model == "heavy";
+        await cluster.ReportAsync();
+
+        // Heavy (200 ms predicted) fits 1 s; it never answers, so light (12 ms) goes out shortly before the deadline.
+        var answer = await InferAsync(channel, RouterTestCluster.Request("face-embedding"), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(("light", "rescue"), (answer.ModelName, answer.Parameters["selection_reason"].StringParam));
+        Assert.Equal("heavy", await cluster.StallsCancelled.Task.WaitAsync(SafetyTimeout));
+    }
+
+    [Fact]
+    public async Task ModelInfer_NoRescueForPinnedFixedPolicyOrWhenTurnedOff_TheShedIsTheAnswer()
+    {
+        static async Task<RpcException> ShedAsync(string model, Action<RouterOptions>? configure = null)
+        {
+            await using var cluster = await RouterTestCluster.StartAsync(configure);
+            using var channel = cluster.CreateChannel();
+            cluster.FailModel = m => m == "heavy" ? new Status(StatusCode.DeadlineExceeded, "deadline_unattainable") : null;
+            await cluster.ReportAsync();
+            var error = await Assert.ThrowsAsync<RpcException>(() => InferAsync(channel, RouterTestCluster.Request(model), TimeSpan.FromSeconds(5)));
+            Assert.Equal(["heavy"], cluster.InferredModels());
+            return error;
+        }
+
+        Assert.Equal(StatusCode.DeadlineExceeded, (await ShedAsync("heavy")).StatusCode);
+        Assert.Equal(StatusCode.DeadlineExceeded, (await ShedAsync("face-embedding", o => o.Selector = "always-best")).StatusCode);
+        Assert.Equal(StatusCode.DeadlineExceeded, (await ShedAsync("face-embedding", o => o.Dispatch.Rescue = false)).StatusCode);
+    }
+
+    [Fact]
     public async Task ModelInfer_ImpossibleBudget_ResourceExhaustedWithoutAskingTheWorker()
     {
         await using var cluster = await RouterTestCluster.StartAsync();

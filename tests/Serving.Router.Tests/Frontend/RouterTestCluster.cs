@@ -43,6 +43,12 @@ internal sealed class RouterTestCluster : IAsyncDisposable
     /// <summary>When set, the worker answers ModelInfer of the models it names with this status instead of a result.</summary>
     public Func<string, Status?>? FailModel { get; set; }
 
+    /// <summary>When set, the worker holds ModelInfer of the models it names until the call is cancelled.</summary>
+    public Func<string, bool>? StallModel { get; set; }
+
+    /// <summary>Completes with the model name when a stalled call was cancelled.</summary>
+    public TaskCompletionSource<string> StallsCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string WorkerAddress { get; private set; } = "";
 
     /// <summary>Heavy (quality 0.9995) and light (0.999) variants of face-embedding, both taking "input" [1, 3, 4, 4].</summary>
@@ -63,7 +69,7 @@ internal sealed class RouterTestCluster : IAsyncDisposable
         var inferred = new List<string>();
         worker.MapGrpcService(control.CreateDefinition());
         RouterTestCluster? self = null;
-        worker.MapGrpcService(ServiceDefinition.CreateBuilder().AddUnary(InferenceMethods.ModelInfer, (request, _) =>
+        worker.MapGrpcService(ServiceDefinition.CreateBuilder().AddUnary(InferenceMethods.ModelInfer, async (request, context) =>
         {
             lock (inferred)
             {
@@ -75,10 +81,22 @@ internal sealed class RouterTestCluster : IAsyncDisposable
                 throw new RpcException(failure);
             }
 
+            if (self?.StallModel?.Invoke(request.ModelName) == true)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                }
+                finally
+                {
+                    self.StallsCancelled.TrySetResult(request.ModelName);
+                }
+            }
+
             var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = "1", Id = request.Id };
             response.Outputs.Add(new ModelInferResponse.Types.InferOutputTensor { Name = "output", Datatype = "FP32", Shape = { 1, 2 } });
             response.RawOutputContents.Add(ByteString.CopyFrom(new byte[8]));
-            return Task.FromResult(response);
+            return response;
         }).Build());
         await worker.StartAsync();
         var address = worker.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();

@@ -60,8 +60,102 @@ public sealed class SloAwareSelectorTests
     public void Select_MedianClass_PlansWithP50()
     {
         // At p50 the heavy variant needs 10 x 40 + 40 + 2 = 442 ms: fits 500 ms at p50, not at p99.
-        Assert.Equal("dpn92", Select(Request(Task, Batch, budgetMs: 500), SaturatedHeavy()).Variant?.Name);
-        Assert.Equal("mobile", Select(Request(Task, Standard, budgetMs: 500), SaturatedHeavy()).Variant?.Name);
+        var strict = new SloAwareSelector(new SelectorOptions { WeighMissRisk = false }, new SeededRandomFactory(1));
+        Assert.Equal("dpn92", strict.Select(Request(Task, Batch, budgetMs: 500), SaturatedHeavy(), Catalog, Now).Variant?.Name);
+        Assert.Equal("mobile", strict.Select(Request(Task, Standard, budgetMs: 500), SaturatedHeavy(), Catalog, Now).Variant?.Name);
+
+        // Fitting at p50 leaves it a ~30% chance of missing (p99 882 ms): 0.99 x 0.7 is worth less than a sure 0.95.
+        var weighed = Select(Request(Task, Batch, budgetMs: 500), SaturatedHeavy());
+        Assert.Equal(("mobile", SelectionReasons.LowerRisk), (weighed.Variant?.Name, weighed.Reason));
+        Assert.Equal("dpn92", Select(Request(Task, Batch, budgetMs: 800), SaturatedHeavy()).Variant?.Name);
+    }
+
+    private static readonly VariantInfo Dpn131 = new("dpn131", Task, 0.9996) { Cost = 16 };
+    private static readonly VariantInfo Dpn68 = new("dpn68", Task, 0.9993) { Cost = 2.5 };
+    private static readonly VariantInfo WeightNet = new("weightnet", Task, 0.9991) { Cost = 0.3 };
+
+    /// <summary>Qualities a hair apart; DPN-131 at 200 ms p50 / 400 ms p99, DPN-68 at 60 / 120 ms, WeightNet at 3 / 5 ms, all idle.</summary>
+    private static (CatalogSnapshot Catalog, ClusterSnapshot Cluster) CloseQualities() => (
+        new CatalogSnapshot([Dpn131, Dpn68, WeightNet]),
+        Cluster(Worker("w1", Load("dpn131", p50Ms: 200, p99Ms: 400), Load("dpn68", p50Ms: 60, p99Ms: 120), Load("weightnet", p50Ms: 3, p99Ms: 5))));
+
+    [Fact]
+    public void Select_BetterVariantFitsButMightMissAndGainsAHair_TakesTheSurerNextOne()
+    {
+        var (catalog, cluster) = CloseQualities();
+
+        // DPN-131 predicted at 402 ms p99 fits 450 of 500 ms, but misses ~0.15% of the time: 0.9996 x 0.9985 < 0.9993.
+        var choice = Select(Request(Task, Standard), cluster, catalog);
+
+        Assert.Equal(("dpn68", SelectionReasons.LowerRisk), (choice.Variant?.Name, choice.Reason));
+        Assert.Equal(TimeSpan.FromMilliseconds(122), choice.PredictedCompletion);
+    }
+
+    [Fact]
+    public void Select_LateAnswerWouldBeRescued_TheMissCostsOnlyTheStepDown()
+    {
+        var (catalog, cluster) = CloseQualities();
+
+        // The same 0.15% chance now risks 0.0005 (down to WeightNet), not the answer: 0.9996 - 0.0015 x 0.0005 > 0.9993.
+        var choice = Select(Request(Task, Standard) with { LateAnswerRescued = true }, cluster, catalog);
+
+        Assert.Equal(("dpn131", SelectionReasons.BestFit), (choice.Variant?.Name, choice.Reason));
+    }
+
+    [Fact]
+    public void Select_BetterVariantNearlyCertainToMakeIt_KeepsTheBetterOne()
+    {
+        var (catalog, cluster) = CloseQualities();
+
+        // 1 s: DPN-131's p99 is 600 ms clear of the deadline, a miss chance of ~1e-7.
+        var choice = Select(Request(Task, Standard, budgetMs: 1000), cluster, catalog);
+
+        Assert.Equal(("dpn131", SelectionReasons.BestFit), (choice.Variant?.Name, choice.Reason));
+    }
+
+    [Fact]
+    public void Select_LargeQualityGap_BetterVariantTakesTheSameRisk()
+    {
+        // The same 0.15% miss chance against 4 points of quality (0.99 x 0.9985 > 0.95).
+        var cluster = Cluster(Worker("w1", Load("dpn92", p50Ms: 200, p99Ms: 400), Load("mobile", p50Ms: 3, p99Ms: 5)));
+
+        var choice = Select(Request(Task, Standard), cluster);
+
+        Assert.Equal(("dpn92", SelectionReasons.BestFit), (choice.Variant?.Name, choice.Reason));
+    }
+
+    [Fact]
+    public void Select_QualityCeiling_OnlyVariantsBelowIt()
+    {
+        var (catalog, cluster) = CloseQualities();
+        var below131 = Request(Task, Standard, budgetMs: 1000) with { QualityCeiling = 0.9996 };
+
+        Assert.Equal("dpn68", Select(below131, cluster, catalog).Variant?.Name);
+        Assert.Equal("weightnet", Select(below131 with { QualityCeiling = 0.9993 }, cluster, catalog).Variant?.Name);
+        var none = Select(below131 with { QualityCeiling = 0.9991 }, cluster, catalog);
+        Assert.Equal((StatusCode.ResourceExhausted, SelectionReasons.SloUnattainable), (none.Code, none.Reason));
+    }
+
+    [Fact]
+    public void Select_MissRiskNotWeighed_BestQualityThatFits()
+    {
+        var (catalog, cluster) = CloseQualities();
+        var strict = new SloAwareSelector(new SelectorOptions { WeighMissRisk = false }, new SeededRandomFactory(1));
+
+        var choice = strict.Select(Request(Task, Standard), cluster, catalog, Now);
+
+        Assert.Equal(("dpn131", SelectionReasons.BestFit), (choice.Variant?.Name, choice.Reason));
+    }
+
+    [Fact]
+    public void Select_CalibrationWidensTheRisk_ItShiftsTheChoiceToo()
+    {
+        // DPN-68 alone against WeightNet: safe by its report (p99 122 ms of 300), not once its calls took 2x (p50 124, p99 244 ms).
+        var catalog = new CatalogSnapshot([Dpn68, WeightNet]);
+        ClusterSnapshot Of(double calibration) => Cluster(Worker("w1", Load("dpn68", p50Ms: 60, p99Ms: 120) with { Calibration = calibration }, Load("weightnet", p50Ms: 3, p99Ms: 5)));
+
+        Assert.Equal("dpn68", Select(Request(Task, Standard, budgetMs: 300), Of(1), catalog).Variant?.Name);
+        Assert.Equal("weightnet", Select(Request(Task, Standard, budgetMs: 300), Of(2), catalog).Variant?.Name);
     }
 
     [Fact]
