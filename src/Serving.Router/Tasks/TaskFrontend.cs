@@ -171,17 +171,7 @@ internal sealed class TaskFrontend(
     {
         if (!CanRescue(admission))
         {
-            try
-            {
-                var result = await pipeline(admission, cancellationToken).ConfigureAwait(false);
-                Complete(admission, StatusCode.OK);
-                return result;
-            }
-            catch (Exception ex)
-            {
-                Complete(admission, Admission.CodeOf(ex));
-                throw;
-            }
+            return await FinishAsync(admission, pipeline(admission, cancellationToken)).ConfigureAwait(false);
         }
 
         using var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -258,9 +248,9 @@ internal sealed class TaskFrontend(
         time.GetUtcNow() < admission.Deadline
         && failed.Exception?.InnerException is RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Unavailable };
 
+    // The admission's request already plans with the budget less the pipeline overhead (Admit).
     private SelectionRequest RescueRequest(Admission admission) => admission.Selection! with
     {
-        Deadline = admission.Deadline - _overhead.Estimate(admission.Task, admission.Slo.Percentile),
         QualityCeiling = admission.Variant.Quality,
         ExcludedWorkers = remote.Dispatcher.ExcludedWorkers,
     };
@@ -274,7 +264,8 @@ internal sealed class TaskFrontend(
             return null;
         }
 
-        var window = (choice.PredictedCompletion + _overhead.Estimate(admission.Task, admission.Slo.Percentile)) * options.Dispatch.RescueWindowFactor;
+        var overhead = admission.Deadline - admission.Selection!.Deadline;
+        var window = (choice.PredictedCompletion + overhead) * options.Dispatch.RescueWindowFactor;
         return admission.Deadline - window;
     }
 
